@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-kernel API of the bridge module (ipsec_offload.ko) for NIC drivers:
+ * the if_ipsec_accel_methods analogue.  A driver registers a net_device
+ * with an ops table; the bridge calls the ops only from its ordered
+ * workqueue (process context, may sleep), never from the datapath.
+ */
+#ifndef IPSO_BRIDGE_H
+#define IPSO_BRIDGE_H
+
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/xfrm.h>
+#include "../../include/ipsec_offload/types.h"
+#include "../../include/ipsec_offload/genl.h"
+
+/* What a driver needs to program one SA.  Keys are read from sa->x. */
+struct ipso_sa_desc {
+	struct xfrm_state *x;	/* held by the bridge for the offload's life */
+	u32 handle;		/* allocated by the bridge, never 0 */
+	u8 dir;			/* IPSO_DIR_IN or IPSO_DIR_OUT, never both */
+};
+
+struct ipso_sa_hw_stats {
+	u64 packets;
+	u64 bytes;
+	u64 auth_fail;
+	u64 replay_drop;
+	u64 no_sa_drop;
+};
+
+struct ipso_dev_caps {
+	u32 caps;		/* IPSO_CAP_* */
+	u32 max_sa;		/* 0 = unknown */
+};
+
+struct ipso_policy_desc;	/* reserved for sp_add/sp_del */
+
+struct ipso_driver_ops {
+	void (*caps)(struct net_device *dev, struct ipso_dev_caps *caps);
+	/* 0 = acked (OFFLOADED), -errno = rejected with that reason */
+	int (*sa_add)(struct net_device *dev, const struct ipso_sa_desc *sa);
+	void (*sa_del)(struct net_device *dev, u32 handle);
+	int (*sp_add)(struct net_device *dev, const struct ipso_policy_desc *sp);
+	void (*sp_del)(struct net_device *dev, const struct ipso_policy_desc *sp);
+	int (*sa_stats)(struct net_device *dev, u32 handle,
+			struct ipso_sa_hw_stats *stats);
+};
+
+/* Registration (process context, RTNL not held). */
+int ipso_register_netdev(struct net_device *dev,
+			 const struct ipso_driver_ops *ops, const char *backend);
+void ipso_unregister_netdev(struct net_device *dev);
+
+/*
+ * TX slow path, for a packet without a valid mark: the handle under which
+ * the state in the skb's secpath is offloaded on dev, or
+ * IPSO_HANDLE_INVALID (then the driver must drop).  RCU, any context.
+ */
+u32 ipso_tx_handle_from_secpath(const struct sk_buff *skb,
+				const struct net_device *dev);
+
+/*
+ * True when handle is currently offloaded on dev.  RCU, any context.
+ * Drivers use it to refuse a stale mark.
+ */
+bool ipso_handle_is_live(const struct net_device *dev, u32 handle);
+
+/*
+ * RX: the NIC decrypted skb with the SA behind handle.  Attach the kernel
+ * state as secpath (CRYPTO_DONE, CRYPTO_SUCCESS) so the kernel's inbound
+ * policy check accepts the plaintext.  0 or -errno (then drop).
+ */
+int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
+			   u32 handle);
+
+/* Decode / encode the TX mark with the module's configured layout. */
+u32 ipso_mark_to_handle(u32 mark);
+u32 ipso_mark_encode(u32 mark, u32 handle);
+
+#endif /* IPSO_BRIDGE_H */
