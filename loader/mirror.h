@@ -95,4 +95,16 @@ size_t ipso_mirror_sa_count(const struct ipso_mirror *m);
 const struct ipso_sa *ipso_mirror_find_sa(const struct ipso_mirror *m,
 					  const struct ipso_sa_key *key);
 
+/*
+ * Appended by the loader (show policy, tests): walk the mirrored policies
+ * as committed to the maps, in any order; a new process that opened the
+ * pinned maps sees what the daemon committed.  A non-zero return of cb
+ * stops the walk and is returned.  The loader carries a weak fallback that
+ * returns -EOPNOTSUPP until the mirror library implements it.
+ */
+int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
+				int (*cb)(const struct ipso_policy_desc *p,
+					  void *ctx),
+				void *ctx);
+
 #endif /* IPSO_MIRROR_H */
