@@ -1,0 +1,151 @@
+#!/bin/bash
+# Run guest tests in Debian's 6.1 kernel under QEMU (TCG).
+#
+# usage: scripts/guest-run.sh [-t SECONDS] [-m MIB] TEST...
+#   TEST       a script under tests/guest/, named by its path relative to
+#              tests/guest/ (test_x.sh, fixtures/y.sh) or with the prefix
+#   -t         per-test timeout inside the guest (default 300)
+#   -m         guest memory in MiB (default 768)
+#   -v         print each test's whole output, not only failures
+# env: IPSO_GUEST_APPEND  extra kernel command line
+#      IPSO_RESULTS       file to append "pass|fail|skip NAME" lines to
+#
+# All tests run in one boot.  A test that panics or hangs the guest is
+# failed with the console tail printed, and the tests after it run in a
+# fresh boot.  QEMU itself runs under a hard timeout.  Exit 1 if any test
+# failed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+per_test=300
+mem=768
+verbose=0
+while getopts "t:m:v" o; do
+	case $o in
+	t) per_test=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	v) verbose=1 ;;
+	*) echo "usage: guest-run.sh [-t SECONDS] [-m MIB] [-v] TEST..." >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || { echo "guest-run: no test named" >&2; exit 2; }
+
+tests=()
+case $per_test$mem in
+*[!0-9]*) echo "guest-run: -t and -m take whole numbers" >&2; exit 2 ;;
+esac
+for t in "$@"; do
+	n=${t#tests/guest/}
+	if [ ! -f "$top/tests/guest/$n" ]; then
+		echo "guest-run: no such guest test: $t" >&2
+		exit 2
+	fi
+	tests+=("$n")
+done
+
+kdir=$("$top/scripts/guest-kernel.sh") || exit 1
+kver=$(basename "$kdir")
+run=$top/.cache/guest/run
+logs=$top/tests/out/guest
+mkdir -p "$run" "$logs"
+work=$(mktemp -d "$run/XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+t0=$(date +%s.%N)
+"$top/scripts/guest-initramfs.sh" "$kdir" "$work/initramfs.cpio.gz" || {
+	echo "guest-run: initramfs build failed" >&2
+	exit 1
+}
+
+result() {	# pass|fail|skip NAME [DETAIL]
+	local what=$1 name=$2 detail=${3:-}
+	case $what in
+	pass) echo "PASS guest/$name" ;;
+	fail) echo "FAIL guest/$name${detail:+ ($detail)}" ;;
+	skip) echo "SKIP guest/$name: ${detail:-no reason given}" ;;
+	esac
+	[ -n "${IPSO_RESULTS:-}" ] && echo "$what guest/$name" >>"$IPSO_RESULTS"
+	[ "$what" != fail ] || failed=$((failed + 1))
+}
+
+# A test stuck in the kernel outlives the in-guest timeout: kill QEMU when
+# no test has begun or ended for longer than a test may take.
+watch_guest() {	# QEMU_PID LOG
+	local last cur= since
+	since=$(date +%s)
+	while kill -0 "$1" 2>/dev/null; do
+		sleep 1
+		last=$(grep -E '^IPSO_(GUEST_UP|TEST_BEGIN|TEST_END)' "$2" | tail -n 1)
+		if [ "$last" != "$cur" ]; then
+			cur=$last
+			since=$(date +%s)
+		elif [ $(($(date +%s) - since)) -gt $((per_test + 60)) ]; then
+			echo "guest-run: no progress for $((per_test + 60)) s, stopping the guest"
+			kill "$1"
+			return
+		fi
+	done
+}
+
+failed=0
+boots=0
+remaining=("${tests[@]}")
+while [ ${#remaining[@]} -gt 0 ]; do
+	boots=$((boots + 1))
+	log=$work/console.$boots.log
+	list=$(IFS=,; echo "${remaining[*]}")
+	budget=$(( ${#remaining[@]} * (per_test + 5) + 90 ))
+	timeout -k 5 "$budget" qemu-system-x86_64 \
+		-accel tcg,thread=multi,tb-size=64 -cpu max \
+		-m "$mem" -smp 2 -nodefaults -no-user-config -display none \
+		-serial stdio -no-reboot \
+		-kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 slub_debug=FZP ipso.tests=$list ipso.timeout=$per_test ${IPSO_GUEST_APPEND:-}" \
+		</dev/null > >(tr -d '\r' >"$log") 2>&1 &
+	qpid=$!
+	watch_guest "$qpid" "$log"
+	wait "$qpid"
+	qrc=$?
+	sleep 0.2	# let the console pipe drain
+	next=()
+	progressed=0
+	for t in "${remaining[@]}"; do
+		tlog=$logs/$(echo "$t" | tr / _).log
+		if grep -q "^IPSO_TEST_END $t " "$log"; then
+			progressed=1
+			sed -n "\|^IPSO_TEST_BEGIN $t\$|,\|^IPSO_TEST_END $t |p" "$log" \
+				>"$tlog"
+			[ $verbose = 0 ] || cat "$tlog"
+			rc=$(sed -n "s|^IPSO_TEST_END $t rc=\([0-9]*\).*|\1|p" "$log")
+			if [ "$rc" = 0 ]; then
+				result pass "$t"
+			elif [ "$rc" = 77 ]; then
+				result skip "$t" "$(sed -n 's/^SKIP: //p' "$tlog" | head -n1)"
+			else
+				result fail "$t" "exit $rc"
+				grep -E '^(FAIL|not ok)' "$tlog" | head -n 20 | sed 's/^/    /'
+				echo "    full log: ${tlog#"$top"/}"
+			fi
+		elif grep -q "^IPSO_TEST_BEGIN $t" "$log"; then
+			progressed=1
+			sed -n "\|^IPSO_TEST_BEGIN $t\$|,\$p" "$log" >"$tlog"
+			result fail "$t" "guest died or hung during the test (qemu rc=$qrc)"
+			echo "    console tail:"
+			tail -n 40 "$log" | sed 's/^/    | /'
+		else
+			next+=("$t")
+		fi
+	done
+	if [ $progressed = 0 ]; then
+		echo "guest-run: guest did not start any test (qemu rc=$qrc); console tail:"
+		tail -n 40 "$log" | sed 's/^/    | /'
+		for t in "${next[@]}"; do result fail "$t" "guest did not run it"; done
+		next=()
+	fi
+	cp "$log" "$logs/console.last.log"
+	remaining=("${next[@]+"${next[@]}"}")
+done
+t1=$(date +%s.%N)
+printf 'guest: %d test(s), %d boot(s), wall %.1f s (kernel %s)\n' \
+	${#tests[@]} "$boots" "$(echo "$t1 - $t0" | bc)" "$kver"
+[ $failed -eq 0 ]

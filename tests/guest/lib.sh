@@ -1,0 +1,84 @@
+# Shared helpers for guest tests (sourced by busybox sh).
+# busybox ash runs its own applets before $PATH, and its ip/tc/modprobe
+# lack what we need (netns, xfrm, bpf): route the names to the real tools.
+IPSO=/opt/ipso
+ip() { /usr/sbin/ip "$@"; }
+tc() { /usr/sbin/tc "$@"; }
+modprobe() { /sbin/modprobe "$@"; }
+insmod() { /sbin/insmod "$@"; }
+rmmod() { /sbin/rmmod "$@"; }
+lsmod() { /sbin/lsmod "$@"; }
+bpftool() { /usr/sbin/bpftool "$@"; }
+tcpdump() { /usr/bin/tcpdump "$@"; }
+
+# `ip netns exec` remounts /sys and hides /sys/fs/bpf; nsenter does not.
+NS1="nsenter --net=/run/netns/ns1"
+NS2="nsenter --net=/run/netns/ns2"
+
+fails=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+check() {
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d (rc=$?)"; fi
+}
+# A skipped test says why and exits 77.
+skip() { echo "SKIP: $*"; exit 77; }
+# End of a test: non-zero when any check failed.
+finish() {
+	dmesg_clean || fails=$((fails + 1))
+	echo "checks failed: $fails"
+	[ "$fails" -eq 0 ]
+	exit $?
+}
+
+# Kernel log must be free of oopses, warnings and leak reports.
+dmesg_clean() {
+	if dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t|leak|Call Trace|Poison overwritten|Redzone' >/run/dmesg.bad; then
+		echo "FAIL: kernel log:"
+		sed 's/^/  dmesg: /' /run/dmesg.bad | head -40
+		return 1
+	fi
+	return 0
+}
+
+# ESP needs crypto modules that modules.dep does not list (looked up by
+# name at run time): seqiv wants "stdrng" = drbg (+ sha512 for its self
+# test) seeded by jitterentropy (+ sha3).
+load_stock_modules() {
+	for m in veth xfrm_algo xfrm_user esp4 esp6 cryptd crypto_simd \
+		aesni_intel gf128mul ghash_generic ghash_clmulni_intel gcm ctr \
+		seqiv echainiv sha3_generic jitterentropy_rng sha512_generic \
+		drbg sch_ingress cls_bpf; do
+		modprobe "$m" 2>/dev/null || echo "note: modprobe $m failed"
+	done
+}
+
+# ns1 <-> ns2 over veth: 10.0.0.1/24, fd00::1/64 <-> .2 / ::2
+ns_pair_veth() {
+	ip netns add ns1
+	ip netns add ns2
+	ip link add veth1 netns ns1 type veth peer name veth2 netns ns2
+	ip -n ns1 addr add 10.0.0.1/24 dev veth1
+	ip -n ns2 addr add 10.0.0.2/24 dev veth2
+	ip -n ns1 addr add fd00::1/64 dev veth1 nodad
+	ip -n ns2 addr add fd00::2/64 dev veth2 nodad
+	for n in ns1 ns2; do ip -n $n link set lo up; done
+	ip -n ns1 link set veth1 up
+	ip -n ns2 link set veth2 up
+}
+
+# Start a capture in the background: capture_start NSPREFIX DEV FILE FILTER
+capture_start() {
+	$1 /usr/bin/tcpdump -Z root -U --immediate-mode -n -i "$2" -w "$3" \
+		"$4" >/run/tcpdump.$$.log 2>&1 &
+	CAPTURE_PID=$!
+	sleep 1
+}
+capture_stop() {
+	sleep 0.5
+	kill "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+}
+capture_text() { /usr/bin/tcpdump -Z root -n -r "$1" 2>/dev/null; }

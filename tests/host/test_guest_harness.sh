@@ -1,0 +1,33 @@
+#!/bin/sh
+# The guest harness reports a false assertion and a kernel panic as
+# failures that name the test, within its timeouts, and runs the tests
+# after a panic in a fresh boot.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+unset IPSO_RESULTS
+start=$(date +%s)
+"$top/scripts/guest-run.sh" -t 60 fixtures/fail_assert.sh fixtures/panic.sh \
+	fixtures/pass.sh >"$out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+sed 's/^/  | /' "$out"
+fails=0
+expect() {
+	if grep -q "$1" "$out"; then
+		echo "ok: $2"
+	else
+		echo "FAIL: $2"
+		fails=$((fails + 1))
+	fi
+}
+[ $rc -ne 0 ] && echo "ok: guest-run exits non-zero ($rc)" ||
+	{ echo "FAIL: guest-run exited 0"; fails=$((fails + 1)); }
+expect '^FAIL guest/fixtures/fail_assert.sh (exit 1)' "false assertion named"
+expect 'FAIL: one equals two' "failing check printed"
+expect '^FAIL guest/fixtures/panic.sh (guest died' "panic named"
+expect 'Kernel panic' "console tail shows the panic"
+expect '^PASS guest/fixtures/pass.sh' "test after the panic ran"
+[ $took -lt 120 ] && echo "ok: took ${took}s (< 120)" ||
+	{ echo "FAIL: took ${took}s"; fails=$((fails + 1)); }
+exit $fails
