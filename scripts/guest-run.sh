@@ -98,15 +98,16 @@ while [ ${#remaining[@]} -gt 0 ]; do
 	timeout -k 5 "$budget" qemu-system-x86_64 \
 		-accel tcg,thread=multi,tb-size=64 -cpu max \
 		-m "$mem" -smp 2 -nodefaults -no-user-config -display none \
-		-serial stdio -no-reboot \
+		-serial file:"$log.raw" -no-reboot \
 		-kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 slub_debug=FZP ipso.tests=$list ipso.timeout=$per_test ${IPSO_GUEST_APPEND:-}" \
-		</dev/null > >(tr -d '\r' >"$log") 2>&1 &
+		</dev/null >"$log.qemu" 2>&1 &
 	qpid=$!
-	watch_guest "$qpid" "$log"
+	watch_guest "$qpid" "$log.raw"
 	wait "$qpid"
 	qrc=$?
-	sleep 0.2	# let the console pipe drain
+	tr -d '\r' <"$log.raw" >"$log"
+	cat "$log.qemu" >>"$log"
 	next=()
 	progressed=0
 	for t in "${remaining[@]}"; do
