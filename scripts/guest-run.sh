@@ -131,6 +131,8 @@ while [ ${#remaining[@]} -gt 0 ]; do
 			progressed=1
 			sed -n "\|^IPSO_TEST_BEGIN $t\$|,\$p" "$log" >"$tlog"
 			result fail "$t" "guest died or hung during the test (qemu rc=$qrc)"
+			grep -E 'Kernel panic|BUG:|Oops|general protection|watchdog:|no progress' \
+				"$tlog" | head -n 3 | sed 's/^/    cause: /'
 			echo "    console tail:"
 			tail -n 40 "$log" | sed 's/^/    | /'
 		else
