@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attaching the datapath: XDP on ingress, tc clsact egress, programs
+ * loaded once and pinned next to the maps so every attach shares them.
+ */
+#ifndef IPSO_ATTACH_H
+#define IPSO_ATTACH_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+/* Our tc egress filter: fixed handle and priority, so we find it again. */
+#define IPSO_TC_HANDLE		0x150
+#define IPSO_TC_PRIO		0x100
+
+/* Pinned program names under the pin directory. */
+#define IPSO_PIN_PROG_XDP	"ipso_prog_xdp"
+#define IPSO_PIN_PROG_TC	"ipso_prog_tc"
+
+/* Is our tc egress program attached to ifindex? */
+bool attach_is_ours(__u32 ifindex, const char *pin_dir);
+
+/*
+ * Load (once) and pin the programs; returns the pinned program fds.
+ * -EOPNOTSUPP when this binary was built without the datapath objects.
+ */
+int attach_load(const char *pin_dir, int *xdp_fd, int *tc_fd);
+
+#endif /* IPSO_ATTACH_H */
