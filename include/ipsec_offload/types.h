@@ -75,6 +75,9 @@ enum ipso_stat {
 	IPSO_STAT_RX_IKE,		/* IKE / NAT-T keepalive: exempt */
 	IPSO_STAT_RX_MALFORMED,		/* could not parse: passed */
 	IPSO_STAT_RX_UNSURE,		/* classifier could not decide: passed */
+	/* appended */
+	IPSO_STAT_TX_PASS_INBOUND_SA,	/* secpath holds an inbound SA (a
+					   decrypted packet forwarded): passed */
 	IPSO_STAT__MAX,
 };
 

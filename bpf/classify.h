@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The flow classifier: the policy the kernel's XFRM lookup would pick for
+ * a flow in one direction (xfrm_policy_lookup_bytype: selector, family,
+ * mark, if_id; priority, then the kernel's tie order, which the mirror
+ * bakes into the candidate lists), and for a protect policy the SA that
+ * xfrm_state_find would bundle for the first template.  A flow cache
+ * (LRU) answers repeated flows; entries carry the ipso_config generation
+ * read before the search, and the mirror bumps it after every change.
+ */
+#ifndef IPSO_CLASSIFY_H
+#define IPSO_CLASSIFY_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "../include/ipsec_offload/mark.h"
+
+#define IPSO_FLOW_F_RESOLVE	0x80	/* also resolve the SA (cache key) */
+
+static __always_inline __u32 ipso_mask32(int bits)
+{
+	if (bits <= 0)
+		return 0;
+	if (bits >= 32)
+		return 0xffffffff;
+	return bpf_htonl(~0u << (32 - bits));
+}
+
+/* addr_match(): do a and b agree in their first plen bits? */
+static __always_inline bool ipso_addr_match(const union ipso_addr *a,
+					    const union ipso_addr *b,
+					    int plen, __u8 family)
+{
+	if (family == IPSO_AF_INET)
+		return !((a->a32[0] ^ b->a32[0]) & ipso_mask32(plen));
+	if ((a->a32[0] ^ b->a32[0]) & ipso_mask32(plen))
+		return false;
+	if ((a->a32[1] ^ b->a32[1]) & ipso_mask32(plen - 32))
+		return false;
+	if ((a->a32[2] ^ b->a32[2]) & ipso_mask32(plen - 64))
+		return false;
+	return !((a->a32[3] ^ b->a32[3]) & ipso_mask32(plen - 96));
+}
+
+#define IPSO_NO_MATCH	(-1)
+#define IPSO_MATCH	0
+/* > 0: IPSO_CLS_F_* bits: the match depends on something not known. */
+
+/*
+ * xfrm_selector_match() for the flow's family (the kernel ignores
+ * sel->family here).  Unknown inputs make a result unsure, never a
+ * mismatch.
+ */
+static __always_inline int ipso_sel_match(const struct ipso_selector *s,
+					  const struct ipso_flow *fl)
+{
+	int unsure = 0;
+
+	if (!ipso_addr_match(&fl->daddr, &s->daddr, s->prefixlen_d,
+			     fl->family))
+		return IPSO_NO_MATCH;
+	if (!ipso_addr_match(&fl->saddr, &s->saddr, s->prefixlen_s,
+			     fl->family))
+		return IPSO_NO_MATCH;
+	if (s->proto && s->proto != fl->proto)
+		return IPSO_NO_MATCH;
+	if ((fl->flags & IPSO_FLOW_F_PORTS_UNKNOWN) &&
+	    (s->dport_mask || s->sport_mask))
+		unsure |= IPSO_CLS_F_PORTS;
+	else if (((fl->dport ^ s->dport) & s->dport_mask) ||
+		 ((fl->sport ^ s->sport) & s->sport_mask))
+		return IPSO_NO_MATCH;
+	if (s->ifindex) {
+		if (fl->flags & IPSO_FLOW_F_IFINDEX_UNKNOWN)
+			unsure |= IPSO_CLS_F_IFINDEX;
+		else if ((__u32)s->ifindex != fl->ifindex)
+			return IPSO_NO_MATCH;
+	}
+	return unsure;
+}
+
+/* xfrm_policy_match() minus the destination, which the trie matched. */
+static __always_inline int ipso_ent_match(const struct ipso_spd_ent *e,
+					  const struct ipso_flow *fl)
+{
+	int unsure = 0;
+
+	if (e->if_id != fl->if_id)
+		return IPSO_NO_MATCH;
+	if (e->proto && e->proto != fl->proto)
+		return IPSO_NO_MATCH;
+	if (!ipso_addr_match(&fl->saddr, &e->saddr, e->plen_s, fl->family))
+		return IPSO_NO_MATCH;
+	if ((fl->flags & IPSO_FLOW_F_PORTS_UNKNOWN) &&
+	    (e->dport_mask || e->sport_mask))
+		unsure |= IPSO_CLS_F_PORTS;
+	else if (((fl->dport ^ e->dport) & e->dport_mask) ||
+		 ((fl->sport ^ e->sport) & e->sport_mask))
+		return IPSO_NO_MATCH;
+	if (e->ifindex) {
+		if (fl->flags & IPSO_FLOW_F_IFINDEX_UNKNOWN)
+			unsure |= IPSO_CLS_F_IFINDEX;
+		else if ((__u32)e->ifindex != fl->ifindex)
+			return IPSO_NO_MATCH;
+	}
+	if (e->mark_m && (fl->flags & IPSO_FLOW_F_MARK_UNKNOWN))
+		unsure |= IPSO_CLS_F_MARK;
+	else if ((fl->mark & e->mark_m) != e->mark_v)
+		return IPSO_NO_MATCH;
+	return unsure;
+}
+
+struct ipso_scan_ctx {
+	struct ipso_flow fl;
+	__u32 start;
+	__u32 unsure;		/* IPSO_CLS_F_* that stopped the scan */
+	__u32 found;		/* 1 + index of the match, 0 = none */
+};
+
+static long ipso_scan_one(__u32 i, void *data)
+{
+	struct ipso_scan_ctx *c = data;
+	struct ipso_spd_ent *e;
+	__u32 slot = c->start + i;
+	int r;
+
+	e = bpf_map_lookup_elem(&ipso_spd_ent, &slot);
+	if (!e) {
+		c->unsure |= IPSO_CLS_F_CUT;
+		return 1;
+	}
+	r = ipso_ent_match(e, &c->fl);
+	if (r == IPSO_NO_MATCH)
+		return 0;
+	if (r == IPSO_MATCH) {
+		c->found = i + 1;
+	} else {
+		c->unsure |= r;
+	}
+	return 1;
+}
+
+/* The candidate list whose node is the longest prefix of the flow's dst. */
+static __always_inline struct ipso_spd_list *
+ipso_spd_list_of(const struct ipso_flow *fl)
+{
+	if (fl->family == IPSO_AF_INET) {
+		struct ipso_lpm4_key k = {
+			.prefixlen = 64, .dir = fl->dir,
+		};
+
+		__builtin_memcpy(k.addr, &fl->daddr, 4);
+		return bpf_map_lookup_elem(&ipso_spd_lpm4, &k);
+	} else {
+		struct ipso_lpm6_key k = {
+			.prefixlen = 160, .dir = fl->dir,
+		};
+
+		__builtin_memcpy(k.addr, &fl->daddr, 16);
+		return bpf_map_lookup_elem(&ipso_spd_lpm6, &k);
+	}
+}
+
+static __always_inline void ipso_spd_search(const struct ipso_flow *fl,
+					    struct ipso_cls_result *res)
+{
+	struct ipso_scan_ctx c;
+	struct ipso_spd_list *l;
+	struct ipso_spd_ent *hit;
+	__u32 n;
+
+	l = ipso_spd_list_of(fl);
+	if (!l) {
+		res->verdict = IPSO_CLS_NONE;
+		return;
+	}
+	__builtin_memset(&c, 0, sizeof(c));
+	c.fl = *fl;
+	c.start = l->start;
+	n = l->count;
+	if (n > IPSO_SPD_MAX_SCAN)
+		n = IPSO_SPD_MAX_SCAN;
+	bpf_loop(n, ipso_scan_one, &c, 0);
+	if (c.found) {
+		n = c.start + c.found - 1;
+		hit = bpf_map_lookup_elem(&ipso_spd_ent, &n);
+		if (!hit) {
+			res->verdict = IPSO_CLS_UNSURE;
+			res->flags |= IPSO_CLS_F_CUT;
+			return;
+		}
+		res->policy_index = hit->index;
+		res->policy_slot = hit->slot;
+		res->priority = hit->priority;
+		res->action = hit->action;
+		if (hit->action == IPSO_ACT_BLOCK)
+			res->verdict = IPSO_CLS_BLOCK;
+		else if (hit->action == IPSO_ACT_PROTECT)
+			res->verdict = IPSO_CLS_PROTECT;
+		else
+			res->verdict = IPSO_CLS_BYPASS;
+		if (hit->flags & IPSO_ENT_F_REQUIRE)
+			res->flags |= IPSO_CLS_F_REQUIRE;
+		return;
+	}
+	if (c.unsure || (l->flags & IPSO_LIST_F_CUT)) {
+		res->verdict = IPSO_CLS_UNSURE;
+		res->flags |= c.unsure ? c.unsure : IPSO_CLS_F_CUT;
+		return;
+	}
+	res->verdict = IPSO_CLS_NONE;
+}
+
+/*
+ * xfrm_tmpl_resolve_one() + xfrm_state_find() for the first template:
+ * candidates come from ipso_sa_idx (family, reqid, mode, proto, outer
+ * addresses), best first as xfrm_state_look_at() ranks them (not dying,
+ * then newest); the first whose selector matches the flow wins.
+ */
+static __always_inline void ipso_resolve_sa(const struct ipso_flow *fl,
+					    struct ipso_cls_result *res)
+{
+	struct ipso_sa_idx_key k;
+	struct ipso_sa_idx_val *v;
+	struct ipso_spd_pol *pol;
+	struct ipso_spd_tmpl *t;
+	int i;
+
+	pol = bpf_map_lookup_elem(&ipso_spd_pol, &res->policy_slot);
+	if (!pol) {
+		res->flags |= IPSO_CLS_F_SA_UNSURE;
+		return;
+	}
+	if (pol->ntmpl > 1)
+		res->flags |= IPSO_CLS_F_MULTI_TMPL;
+	t = &pol->tmpl[0];
+	__builtin_memset(&k, 0, sizeof(k));
+	k.reqid = t->reqid;
+	k.family = t->family;
+	k.mode = t->mode;
+	k.proto = t->proto;
+	if (t->mode == IPSO_MODE_TRANSPORT) {
+		k.daddr = fl->daddr;
+		k.saddr = fl->saddr;
+	} else {
+		k.daddr = t->daddr;
+		k.saddr = t->saddr;
+		if (!(k.saddr.a32[0] | k.saddr.a32[1] | k.saddr.a32[2] |
+		      k.saddr.a32[3])) {
+			/* the route's source: not known here */
+			k.wild = 1;
+			res->flags |= IPSO_CLS_F_SA_UNSURE;
+		}
+	}
+	v = bpf_map_lookup_elem(&ipso_sa_idx, &k);
+	if (!v)
+		goto none;
+#pragma unroll
+	for (i = 0; i < IPSO_SA_IDX_WAYS; i++) {
+		struct ipso_sa *sa;
+		int r;
+
+		if (i >= v->count)
+			break;
+		sa = bpf_map_lookup_elem(&ipso_sad, &v->sa[i]);
+		if (!sa)
+			continue;
+		if (t->spi && t->spi != sa->spi)
+			continue;
+		if (sa->sel.family) {
+			if (sa->sel.family != fl->family)
+				continue;
+			r = ipso_sel_match(&sa->sel, fl);
+			if (r == IPSO_NO_MATCH)
+				continue;
+			if (r != IPSO_MATCH)
+				res->flags |= IPSO_CLS_F_SA_UNSURE;
+		}
+		res->sa = v->sa[i];
+		res->flags |= IPSO_CLS_F_SA_FOUND;
+		return;
+	}
+	if (v->count > IPSO_SA_IDX_WAYS) {
+		res->flags |= IPSO_CLS_F_SA_UNSURE;
+		return;
+	}
+none:
+	if (!t->optional)
+		res->flags |= IPSO_CLS_F_NO_SA;
+}
+
+/* Offload state of the resolved SA on the flow's device (not cached:
+ * the module changes it without a generation bump). */
+static __always_inline void ipso_offload_state(const struct ipso_flow *fl,
+					       struct ipso_cls_result *res)
+{
+	struct ipso_offload_key ok;
+	struct ipso_offload_val *ov;
+
+	res->ofl_state = IPSO_OFL_NONE;
+	res->handle = IPSO_HANDLE_INVALID;
+	if (!(res->flags & IPSO_CLS_F_SA_FOUND))
+		return;
+	__builtin_memset(&ok, 0, sizeof(ok));
+	ok.sa = res->sa;
+	ok.ifindex = fl->ifindex;
+	ov = bpf_map_lookup_elem(&ipso_offload, &ok);
+	if (!ov)
+		return;
+	res->ofl_state = ov->state;
+	if (ov->state == IPSO_OFL_OFFLOADED)
+		res->handle = ov->handle;
+}
+
+static __always_inline __u64 ipso_generation(bool *ready)
+{
+	__u32 zero = 0;
+	struct ipso_config *cfg = bpf_map_lookup_elem(&ipso_config, &zero);
+
+	if (!cfg) {
+		*ready = false;
+		return 0;
+	}
+	*ready = true;
+	return *(volatile __u64 *)&cfg->generation;
+}
+
+/*
+ * Classify fl (its flags select SA resolution) into cv->res; cv is also
+ * the flow-cache value, so callers keep one buffer on the small BPF
+ * stack.  use_cache: read and fill the flow cache.
+ */
+__attribute__((noinline))
+int ipso_classify(struct ipso_flow *fl, struct ipso_cache_val *cv,
+		  int use_cache)
+{
+	struct ipso_cls_result *res;
+	struct ipso_cache_val *hit;
+	bool ready;
+
+	/* A global function: verified once, on its own. */
+	if (!fl || !cv)
+		return -1;
+	res = &cv->res;
+	__builtin_memset(cv, 0, sizeof(*cv));
+	cv->generation = ipso_generation(&ready);
+	if (!ready)
+		res->flags |= IPSO_CLS_F_NO_CONFIG;
+	if (use_cache) {
+		hit = bpf_map_lookup_elem(&ipso_flow_cache, fl);
+		if (hit && hit->generation == cv->generation) {
+			*res = hit->res;
+			res->flags |= IPSO_CLS_F_CACHE_HIT;
+			goto state;
+		}
+	}
+	ipso_spd_search(fl, res);
+	if (res->verdict == IPSO_CLS_PROTECT &&
+	    (fl->flags & IPSO_FLOW_F_RESOLVE))
+		ipso_resolve_sa(fl, res);
+	if (use_cache)
+		bpf_map_update_elem(&ipso_flow_cache, fl, cv, BPF_ANY);
+state:
+	if (fl->flags & IPSO_FLOW_F_RESOLVE)
+		ipso_offload_state(fl, res);
+	return res->verdict;
+}
+
+#endif /* IPSO_CLASSIFY_H */

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * The classifier on a synthetic packet, for tests and `ipsec-offload
+ * explain`: run ipso_explain with BPF_PROG_TEST_RUN on an Ethernet frame,
+ * parameters in __sk_buff cb[] (see IPSO_EXPLAIN_CB_* in ipso_spd.h); the
+ * flow and the result land in the per-CPU map ipso_exp_out, tagged with
+ * the caller's nonce; the return value is the verdict.
+ * ipso_floor_* are the benchmark's floor: one map lookup, nothing else.
+ */
+#include "common.bpf.h"
+#include "classify.h"
+
+/* A global function: the parser's states are verified once, apart. */
+__attribute__((noinline))
+int ipso_parse_skb(struct __sk_buff *skb, struct ipso_pkt *pkt)
+{
+	if (!pkt)
+		return IPSO_PARSE_MALFORMED;
+	return ipso_parse((void *)(long)skb->data,
+			  (void *)(long)skb->data_end, pkt);
+}
+
+SEC("tc")
+int ipso_explain(struct __sk_buff *skb)
+{
+	struct ipso_explain_out *out;
+	struct ipso_pkt pkt;
+	struct ipso_flow fl;
+	struct ipso_cache_val cv;
+	__u32 zero = 0, arg;
+	int st;
+
+	out = bpf_map_lookup_elem(&ipso_exp_out, &zero);
+	if (!out)
+		return -1;
+	__builtin_memset(&pkt, 0, sizeof(pkt));
+	__builtin_memset(&fl, 0, sizeof(fl));
+	__builtin_memset(&cv, 0, sizeof(cv));
+	arg = skb->cb[IPSO_EXPLAIN_CB_DIR];
+	st = ipso_parse_skb(skb, &pkt);
+	if (st == IPSO_PARSE_OK && (pkt.flags & IPSO_PKT_F_L4_SHORT))
+		st = IPSO_PARSE_MALFORMED;
+	if (st == IPSO_PARSE_OK) {
+		ipso_pkt_to_flow(&pkt, arg & 0xff, &fl);
+		fl.ifindex = skb->cb[IPSO_EXPLAIN_CB_IFINDEX];
+		fl.mark = skb->cb[IPSO_EXPLAIN_CB_MARK];
+		fl.if_id = skb->cb[IPSO_EXPLAIN_CB_IF_ID];
+		fl.flags |= IPSO_FLOW_F_RESOLVE;
+		ipso_classify(&fl, &cv,
+			      !((arg >> 8) & IPSO_EXPLAIN_F_NO_CACHE));
+	}
+	out->nonce = skb->cb[IPSO_EXPLAIN_CB_NONCE];
+	out->parse = st;
+	out->flow = fl;
+	out->res = cv.res;
+	return st == IPSO_PARSE_OK ? (int)cv.res.verdict : -1;
+}
+
+SEC("tc")
+int ipso_floor_tc(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ipso_config, &zero) ? TC_ACT_OK : 1;
+}
+
+SEC("xdp")
+int ipso_floor_xdp(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ipso_config, &zero) ? XDP_PASS : XDP_DROP;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * Private layout of the SPD search structure, the SA template index, the
+ * flow cache and the explain interface.  Shared by the BPF programs
+ * (bpf/) and the map writer (loader/mirror.c) only; not an ABI for the
+ * module.  See docs/datapath.md for the design.
+ *
+ * SPD: per family an LPM trie keyed by (dir, destination prefix).  Every
+ * distinct destination prefix P of a policy of that (family, dir) is a
+ * node; its value names a candidate list: all policies whose destination
+ * prefix contains P, sorted in the order in which the running kernel
+ * prefers them.  A lookup takes the longest node that contains the
+ * flow's destination; its list holds exactly the policies whose
+ * destination matches, so the first entry whose remaining fields match
+ * is the kernel's answer.  Lists are cut after IPSO_SPD_MAX_SCAN entries;
+ * a cut list that has no match in its stored part answers "unsure".
+ */
+#ifndef IPSO_SPD_H
+#define IPSO_SPD_H
+
+#include "../include/ipsec_offload/maps.h"
+
+#define IPSO_SPD_MAX_SCAN	64	/* entries stored per candidate list */
+#define IPSO_SPD_MAX_NODES	131072	/* trie nodes per family */
+#define IPSO_SPD_MAX_ENTRIES	262144	/* candidate list slots, all lists */
+#define IPSO_SPD_MAX_POLICIES	131072	/* policy slots */
+#define IPSO_SA_IDX_MAX		131072	/* template index keys */
+#define IPSO_SA_IDX_WAYS	4	/* SAs kept per template key */
+#define IPSO_FLOW_CACHE_SIZE	16384
+#define IPSO_V6_MAX_EXTHDR	8	/* IPv6 extension headers skipped */
+
+/* LPM keys: prefixlen counts the dir byte and the pad (32 bits) too. */
+struct ipso_lpm4_key {
+	__u32 prefixlen;	/* 32 + address prefix length */
+	__u8 dir;		/* enum ipso_dir */
+	__u8 pad[3];		/* zero */
+	__u8 addr[4];
+};
+
+struct ipso_lpm6_key {
+	__u32 prefixlen;	/* 32 + address prefix length */
+	__u8 dir;
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+#define IPSO_LIST_F_CUT		0x1	/* more candidates than stored */
+
+/* LPM value: a candidate list in ipso_spd_ent. */
+struct ipso_spd_list {
+	__u32 start;		/* first slot in ipso_spd_ent */
+	__u16 count;		/* stored entries, <= IPSO_SPD_MAX_SCAN */
+	__u16 flags;		/* IPSO_LIST_F_* */
+};
+
+#define IPSO_ENT_F_REQUIRE	0x1	/* a non-optional template: plaintext
+					   is rejected by the kernel */
+
+/* One candidate: what a policy needs besides its destination. */
+struct ipso_spd_ent {
+	union ipso_addr saddr;	/* masked to plen_s */
+	__u32 mark_v;
+	__u32 mark_m;
+	__u32 if_id;
+	__s32 ifindex;		/* 0 = any */
+	__u32 slot;		/* key of ipso_spd_pol */
+	__u32 index;		/* kernel policy index */
+	__u32 priority;
+	__u16 sport;		/* network byte order */
+	__u16 sport_mask;
+	__u16 dport;
+	__u16 dport_mask;
+	__u8 plen_s;
+	__u8 proto;		/* 0 = any */
+	__u8 action;		/* enum ipso_policy_action */
+	__u8 flags;		/* IPSO_ENT_F_* */
+};
+
+/* One template, as the SA resolution needs it. */
+struct ipso_spd_tmpl {
+	union ipso_addr daddr;	/* tunnel: outer dst */
+	union ipso_addr saddr;	/* tunnel: outer src, 0 = route's */
+	__u32 spi;		/* network byte order, 0 = any */
+	__u32 reqid;
+	__u8 family;
+	__u8 proto;
+	__u8 mode;
+	__u8 optional;
+};
+
+/* ipso_spd_pol value: the whole policy, for SA resolution and show. */
+struct ipso_spd_pol {
+	__u32 index;
+	__u32 priority;
+	__u8 dir;
+	__u8 action;
+	__u8 ntmpl;
+	__u8 pad;
+	__u32 mark_v;
+	__u32 mark_m;
+	__u32 if_id;
+	struct ipso_selector sel;
+	struct ipso_spd_tmpl tmpl[4];
+};
+
+/* ipso_sa_idx: the kernel's xfrm_state_find candidates for a template. */
+struct ipso_sa_idx_key {
+	union ipso_addr daddr;	/* SA outer destination */
+	union ipso_addr saddr;	/* SA outer source; 0 in the wildcard key */
+	__u32 reqid;
+	__u8 family;
+	__u8 mode;
+	__u8 proto;
+	__u8 wild;		/* 1: key with saddr 0, for "route's source" */
+};
+
+struct ipso_sa_idx_val {
+	__u32 count;		/* SAs under this key (may exceed WAYS) */
+	__u32 pad;
+	struct ipso_sa_key sa[IPSO_SA_IDX_WAYS];	/* best first */
+};
+
+/* The flow as XFRM sees it (struct flowi after decode_session). */
+#define IPSO_FLOW_F_MARK_UNKNOWN	0x1	/* mark may change later */
+#define IPSO_FLOW_F_IFINDEX_UNKNOWN	0x2	/* flowi oif not known */
+#define IPSO_FLOW_F_PORTS_UNKNOWN	0x4	/* fragment: ports unseen */
+
+struct ipso_flow {
+	union ipso_addr saddr;
+	union ipso_addr daddr;
+	__u32 ifindex;		/* flowi oif: out = output device */
+	__u32 mark;
+	__u32 if_id;
+	__u16 sport;		/* xfrm_flowi_sport(): port, ICMP type... */
+	__u16 dport;		/* xfrm_flowi_dport(): port, ICMP code... */
+	__u8 proto;
+	__u8 family;
+	__u8 dir;		/* enum ipso_dir */
+	__u8 flags;		/* IPSO_FLOW_F_* */
+};
+
+enum ipso_cls_verdict {
+	IPSO_CLS_NONE = 0,	/* no policy matches */
+	IPSO_CLS_BYPASS = 1,	/* allow, no templates */
+	IPSO_CLS_BLOCK = 2,
+	IPSO_CLS_PROTECT = 3,
+	IPSO_CLS_UNSURE = 4,	/* the mirror cannot decide: see flags */
+};
+
+#define IPSO_CLS_F_CACHE_HIT	0x0001	/* answered by the flow cache */
+#define IPSO_CLS_F_CUT		0x0002	/* unsure: candidate list cut */
+#define IPSO_CLS_F_MARK		0x0004	/* unsure: mark-dependent */
+#define IPSO_CLS_F_IFINDEX	0x0008	/* unsure: ifindex-dependent */
+#define IPSO_CLS_F_PORTS	0x0010	/* unsure: port-dependent fragment */
+#define IPSO_CLS_F_REQUIRE	0x0020	/* policy rejects plaintext */
+#define IPSO_CLS_F_SA_FOUND	0x0040	/* sa holds the resolved SA */
+#define IPSO_CLS_F_SA_UNSURE	0x0080	/* SA choice not decidable here */
+#define IPSO_CLS_F_MULTI_TMPL	0x0100	/* >1 template: sa is the first */
+#define IPSO_CLS_F_NO_SA	0x0200	/* protect, no valid SA: held */
+#define IPSO_CLS_F_NO_CONFIG	0x0400	/* ipso_config missing */
+
+struct ipso_cls_result {
+	__u32 verdict;		/* enum ipso_cls_verdict */
+	__u32 flags;		/* IPSO_CLS_F_* */
+	__u32 policy_index;	/* kernel index; valid unless NONE/UNSURE */
+	__u32 policy_slot;
+	__u32 priority;
+	__u32 action;		/* enum ipso_policy_action */
+	struct ipso_sa_key sa;	/* with IPSO_CLS_F_SA_FOUND */
+	__u32 ofl_state;	/* enum ipso_offload_state of sa on ifindex */
+	__u32 handle;		/* valid when ofl_state is OFFLOADED */
+};
+
+/* ipso_flow_cache value. */
+struct ipso_cache_val {
+	__u64 generation;	/* ipso_config.generation before the search */
+	struct ipso_cls_result res;
+};
+
+/*
+ * Explain (bpf/ipso_classify.bpf.c, program ipso_explain, SEC("tc")):
+ * run with BPF_PROG_TEST_RUN on an Ethernet frame; __sk_buff cb[] in
+ * ctx_in carries the parameters, the result lands in the per-CPU array
+ * ipso_exp_out (key 0) of the CPU that ran it, tagged with the nonce.
+ */
+#define IPSO_EXPLAIN_CB_DIR	0	/* dir | IPSO_EXPLAIN_F_* << 8 */
+#define IPSO_EXPLAIN_CB_IFINDEX	1
+#define IPSO_EXPLAIN_CB_MARK	2
+#define IPSO_EXPLAIN_CB_IF_ID	3
+#define IPSO_EXPLAIN_CB_NONCE	4
+
+#define IPSO_EXPLAIN_F_NO_CACHE	0x1	/* neither read nor fill the cache */
+
+enum ipso_parse_status {
+	IPSO_PARSE_OK = 0,
+	IPSO_PARSE_NOT_IP = 1,		/* not IPv4/IPv6 */
+	IPSO_PARSE_MALFORMED = 2,	/* truncated or invalid header */
+	IPSO_PARSE_TOO_DEEP = 3,	/* more extension headers than bound */
+};
+
+struct ipso_explain_out {
+	__u32 nonce;
+	__s32 parse;		/* enum ipso_parse_status */
+	struct ipso_flow flow;
+	struct ipso_cls_result res;
+};
+
+#endif /* IPSO_SPD_H */
