@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Datapath helpers for drivers (ipso_bridge.h): handle checks on TX and
+ * the RX secpath.  RCU only, any context.
+ */
+#include <linux/refcount.h>
+#include <net/xfrm.h>
+
+#include "ipso.h"
+
+static struct ipso_offload *ipso_live_rcu(const struct net_device *dev,
+					  u32 handle)
+{
+	struct ipso_offload *o = ipso_ofl_by_handle_rcu(handle);
+
+	if (!o || o->dev != dev || !READ_ONCE(o->live))
+		return NULL;
+	return o;
+}
+
+bool ipso_handle_is_live(const struct net_device *dev, u32 handle)
+{
+	bool live;
+
+	rcu_read_lock();
+	live = ipso_live_rcu(dev, handle) != NULL;
+	rcu_read_unlock();
+	return live;
+}
+EXPORT_SYMBOL_GPL(ipso_handle_is_live);
+
+u32 ipso_tx_handle_from_secpath(const struct sk_buff *skb,
+				const struct net_device *dev)
+{
+	const struct sec_path *sp = skb_sec_path(skb);
+	struct ipso_offload *o;
+	u32 handle = IPSO_HANDLE_INVALID;
+
+	if (!sp || !sp->len)
+		return handle;
+	rcu_read_lock();
+	o = ipso_ofl_find_rcu(sp->xvec[sp->len - 1], dev->ifindex);
+	if (o && READ_ONCE(o->live))
+		handle = o->handle;
+	rcu_read_unlock();
+	return handle;
+}
+EXPORT_SYMBOL_GPL(ipso_tx_handle_from_secpath);
+
+/*
+ * Attach the kernel state as mlx5e does for decrypted packets: the state
+ * in the secpath, an offload slot with CRYPTO_DONE / CRYPTO_SUCCESS.  The
+ * inbound policy check then accepts the plaintext.  The entry may be torn
+ * down concurrently: take the state only while its refcount is non-zero
+ * (xfrm states are freed after an RCU grace period).
+ */
+int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
+			   u32 handle)
+{
+	struct xfrm_offload *xo;
+	struct ipso_offload *o;
+	struct xfrm_state *x;
+	struct sec_path *sp;
+
+	rcu_read_lock();
+	o = ipso_live_rcu(dev, handle);
+	x = o && o->dir == IPSO_DIR_IN ? o->x : NULL;
+	if (x && !refcount_inc_not_zero(&x->refcnt))
+		x = NULL;
+	rcu_read_unlock();
+	if (!x)
+		return -ENOENT;
+
+	sp = secpath_set(skb);
+	if (!sp || sp->len >= XFRM_MAX_DEPTH || sp->len != sp->olen) {
+		xfrm_state_put(x);
+		return sp ? -EINVAL : -ENOMEM;
+	}
+	sp->xvec[sp->len++] = x;	/* our reference moves into the skb */
+	sp->olen++;
+	xo = xfrm_offload(skb);
+	memset(xo, 0, sizeof(*xo));	/* a reused secpath keeps old slots */
+	xo->flags = CRYPTO_DONE;
+	xo->status = CRYPTO_SUCCESS;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(ipso_rx_attach_secpath);
