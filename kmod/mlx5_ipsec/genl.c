@@ -247,13 +247,18 @@ static int ipso_cmd_offload_sa(struct sk_buff *skb, struct genl_info *info)
 				    "direction must be in or out: a driver is never offered an SA of unknown or both directions");
 		return -EINVAL;
 	}
+	/* Order of checks: the SA, the device, its driver, its state. */
+	x = ipso_lookup_sa(net, &r, info->extack);
+	if (!x)
+		return -ENOENT;
 	dev = dev_get_by_index(net,
 			       nla_get_u32(info->attrs[IPSO_ATTR_IFINDEX]));
 	if (!dev) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[IPSO_ATTR_IFINDEX],
 				    "no such device in this netns");
-		return -ENODEV;
+		err = -ENODEV;
+		goto out_x;
 	}
 	rcu_read_lock();
 	err = ipso_netdev_find_rcu(dev) ? 0 : -EOPNOTSUPP;
@@ -269,11 +274,6 @@ static int ipso_cmd_offload_sa(struct sk_buff *skb, struct genl_info *info)
 				    info->attrs[IPSO_ATTR_IFINDEX],
 				    "device is down");
 		err = -ENETDOWN;
-		goto out_dev;
-	}
-	x = ipso_lookup_sa(net, &r, info->extack);
-	if (!x) {
-		err = -ENOENT;
 		goto out_dev;
 	}
 	err = ipso_ofl_request(net, x, dev, dir, &snap);
@@ -292,9 +292,10 @@ static int ipso_cmd_offload_sa(struct sk_buff *skb, struct genl_info *info)
 		m.reason = snap.reason;
 		err = ipso_reply_ofl(info, IPSO_CMD_OFFLOAD_SA, &m);
 	}
-	xfrm_state_put(x);
 out_dev:
 	dev_put(dev);
+out_x:
+	xfrm_state_put(x);
 	return err;
 }
 
