@@ -19,10 +19,13 @@ libbpf-dev
 libc6-dev
 libelf-dev
 libmnl-dev
+libstrongswan-standard-plugins
 llvm
 make
 pkg-config
 qemu-system-x86
+strongswan-charon
+strongswan-swanctl
 tcpdump
 xz-utils
 zlib1g-dev

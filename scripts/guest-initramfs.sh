@@ -40,6 +40,17 @@ copy_with_libs() {	# host file -> same path in the guest
 for t in $TOOLS; do
 	[ -x "$t" ] && copy_with_libs "$t"
 done
+# strongSwan (charon + swanctl + plugins) when installed on the host.
+if [ -x /usr/lib/ipsec/charon ]; then
+	copy_with_libs /usr/lib/ipsec/charon
+	copy_with_libs /usr/sbin/swanctl
+	for so in /usr/lib/ipsec/plugins/*.so; do
+		copy_with_libs "$so"
+	done
+	# dlopen()ed by glibc for pthread_cancel, invisible to ldd
+	gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+	[ -n "$gcc_s" ] && install -D -m755 "$gcc_s" "$root$gcc_s"
+fi
 for a in modprobe insmod rmmod lsmod depmod modinfo; do
 	rm -f "$root/bin/$a"
 	ln -sf /usr/bin/kmod "$root/sbin/$a"

@@ -19,9 +19,11 @@ fails=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 check() {
-	d=$1
+	local what=$1 rc
 	shift
-	if "$@"; then ok "$d"; else bad "$d (rc=$?)"; fi
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "$what"; else bad "$what (rc=$rc)"; fi
 }
 # A skipped test says why and exits 77.
 skip() { echo "SKIP: $*"; exit 77; }
@@ -69,16 +71,31 @@ ns_pair_veth() {
 	ip -n ns2 link set veth2 up
 }
 
-# Start a capture in the background: capture_start NSPREFIX DEV FILE FILTER
+# What crosses the wire is what each end transmits: capture with -Q out.
+# (A receiver's capture also shows tunnel-mode packets after decryption,
+# re-injected on the same device: not wire traffic.)
+# capture_start NSPREFIX DEV FILE FILTER [in|out|inout]
 capture_start() {
-	$1 /usr/bin/tcpdump -Z root -U --immediate-mode -n -i "$2" -w "$3" \
-		"$4" >/run/tcpdump.$$.log 2>&1 &
-	CAPTURE_PID=$!
-	sleep 1
+	$1 /usr/bin/tcpdump -Z root -U --immediate-mode -n -Q "${5:-out}" \
+		-i "$2" -w "$3" "$4" >"$3.log" 2>&1 &
+	CAPTURE_PIDS="${CAPTURE_PIDS:-} $!"
 }
+# Let every capture attach before traffic starts.
+capture_ready() { sleep 1; }
 capture_stop() {
 	sleep 0.5
-	kill "$CAPTURE_PID" 2>/dev/null
-	wait "$CAPTURE_PID" 2>/dev/null
+	for p in $CAPTURE_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $CAPTURE_PIDS; do wait "$p" 2>/dev/null; done
+	CAPTURE_PIDS=
 }
-capture_text() { /usr/bin/tcpdump -Z root -n -r "$1" 2>/dev/null; }
+capture_text() {	# FILE... -> packets in time order
+	for f in "$@"; do /usr/bin/tcpdump -Z root -n -tt -r "$f" 2>/dev/null; done |
+		sort -n
+}
+# Both ends of the ns1/ns2 link: wire_capture_start DEV1 DEV2 FILTER
+wire_capture_start() {
+	capture_start "$NS1" "$1" /run/wire1.pcap "$3"
+	capture_start "$NS2" "$2" /run/wire2.pcap "$3"
+	capture_ready
+}
+wire_text() { capture_text /run/wire1.pcap /run/wire2.pcap; }

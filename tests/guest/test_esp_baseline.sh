@@ -24,7 +24,7 @@ sa_pair() {	# A B SPI_AB SPI_BA REQID_BASE
 check "IPv4 SA pair and policies" sa_pair 10.0.0.1 10.0.0.2 0x1001 0x2002 1
 check "IPv6 SA pair and policies" sa_pair fd00::1 fd00::2 0x3003 0x4004 3
 
-capture_start "$NS2" veth2 /run/esp.pcap 'host 10.0.0.2 or host fd00::2'
+wire_capture_start veth1 veth2 'host 10.0.0.2 or host fd00::2'
 check "ping IPv4 over ESP" $NS1 ping -c 3 -W 2 10.0.0.2
 check "ping IPv6 over ESP" $NS1 ping -c 3 -W 2 fd00::2
 $NS2 netprobe udp-recv 5000 5 2 >/run/udp.out 2>&1 &
@@ -37,7 +37,7 @@ check "UDP IPv4 payload delivered" grep -q baseline-v4 /run/udp.out
 check "UDP IPv6 payload delivered" grep -q baseline-v6 /run/udp.out
 capture_stop
 
-capture_text /run/esp.pcap >/run/esp.txt
+wire_text >/run/esp.txt
 sed 's/^/  wire: /' /run/esp.txt | head -n 12
 check "wire shows ESP SPI 0x1001 (v4 out)" grep -q 'ESP(spi=0x00001001' /run/esp.txt
 check "wire shows ESP SPI 0x2002 (v4 back)" grep -q 'ESP(spi=0x00002002' /run/esp.txt

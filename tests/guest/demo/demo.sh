@@ -25,7 +25,7 @@ for d in "2 1 out 2" "1 2 in 1"; do
 done
 say "SAs in ns1 (keys are the kernel's business; shown by ip only)"
 ip -n ns1 xfrm state | grep -E '^src|proto esp'
-capture_start "$NS2" veth2 /run/demo.pcap 'host 10.0.0.2'
+wire_capture_start veth1 veth2 'host 10.0.0.2'
 say "traffic: 3 pings and a 1 MB TCP transfer ns1 -> ns2"
 $NS1 ping -c 3 -W 2 10.0.0.2 | tail -n 2 || bad "ping"
 $NS2 netprobe tcp-recv 5001 20 >/run/tcp.out &
@@ -35,9 +35,9 @@ $NS1 netprobe tcp-send 10.0.0.2 5001 1048576 || bad "tcp send"
 wait $rx || bad "tcp receive"
 cat /run/tcp.out
 capture_stop
-say "wire capture excerpt (ns2 side)"
-capture_text /run/demo.pcap | head -n 6
-capture_text /run/demo.pcap | grep -Eq 'ICMP|UDP|Flags' && bad "plaintext on the wire"
+say "wire capture excerpt (what each end transmits)"
+wire_text | head -n 6
+wire_text | grep -Eq 'ICMP|UDP|Flags' && bad "plaintext on the wire"
 say "SA counters (ns1)"
 ip -n ns1 -s xfrm state | grep -A1 'lifetime current' | grep -v lifetime
 finish
