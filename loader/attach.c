@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "../include/ipsec_offload/mark.h"
 #include "attach.h"
 #include "cli.h"
 #include "errors.h"
@@ -234,6 +235,30 @@ static int attach_tc(__u32 ifindex, int fd, const char *dev)
 	return 0;
 }
 
+/*
+ * Until the bridge module tells the daemon its layout (GET_CONFIG), the
+ * datapath sees the documented default rather than an all-zero mask.
+ */
+static void default_mark_layout(const char *pin_dir)
+{
+	struct ipso_config cfg;
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/ipso_config", pin_dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	if (!bpf_map_lookup_elem(fd, &zero, &cfg) && !cfg.mark_magic_mask) {
+		cfg.mark_magic = IPSO_MARK_DEFAULT_MAGIC;
+		cfg.mark_magic_mask = IPSO_MARK_DEFAULT_MAGIC_MASK;
+		cfg.mark_handle_mask = IPSO_MARK_DEFAULT_HANDLE_MASK;
+		bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY);
+	}
+	close(fd);
+}
+
 static int dev_arg(const char *cmd, int argc, char **argv, __u32 *ifindex)
 {
 	if (argc < 1 || cli_is_help(argv[0])) {
@@ -279,6 +304,8 @@ int cmd_attach(const struct ipso_opts *o, int argc, char **argv)
 	}
 	close(xdp_fd);
 	close(tc_fd);
+	if (!code)
+		default_mark_layout(o->pin_dir);
 	if (!code && !o->json)
 		printf("attached %s\n", argv[0]);
 	return code;

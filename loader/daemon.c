@@ -74,9 +74,13 @@ static void put_sa(struct daemon *d, struct kv_sa *s)
 		derr("SA refused by the mirror", err);
 }
 
+static void queue_offer(struct daemon *d, const struct ipso_sa_key *k);
+
+/* An SA's direction changed with a policy: re-mirror, maybe offer. */
 static void reput_cb(struct kv_sa *s, void *ctx)
 {
 	put_sa(ctx, s);
+	queue_offer(ctx, &s->key);
 }
 
 static void forget_sa(struct daemon *d, const struct ipso_sa_key *k)
@@ -223,6 +227,7 @@ static void handle_xfrm(struct daemon *d, struct mnl_socket *nl)
 					"out of memory");
 		d->need_resync = false;
 		ipso_mirror_commit(d->m);
+		xnl_event_drain(nl);
 		err = resync(d);
 		if (err)
 			derr("resync", err);

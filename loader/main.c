@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "errors.h"
@@ -139,6 +141,15 @@ static int parse_opts(int argc, char **argv, struct ipso_opts *o)
 	return 0;
 }
 
+/* libbpf's own messages only with -v: our errors are one line each. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (ipso_verbose < 2 && (level == LIBBPF_DEBUG || !ipso_verbose))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
 int main(int argc, char **argv)
 {
 	struct ipso_opts o = { 0 };
@@ -146,6 +157,7 @@ int main(int argc, char **argv)
 
 	if (err)
 		return err;
+	libbpf_set_print(libbpf_print);
 	if (optind >= argc) {
 		usage(stderr);
 		return IPSO_EXIT_USAGE;

@@ -225,6 +225,10 @@ static void offer_on(struct ofl_mgr *om, const struct kv_sa *sa,
 	if (sa->d.mode != IPSO_MODE_TRANSPORT &&
 	    sa->d.mode != IPSO_MODE_TUNNEL)
 		return;		/* BEET etc.: software only */
+	/* A driver is never offered an SA of unknown direction; it is
+	 * offered again when a policy makes the direction known. */
+	if (sa->d.dir != IPSO_DIR_IN && sa->d.dir != IPSO_DIR_OUT)
+		return;
 	r = req_get(om, &k, true);
 	if (!r)
 		return;
@@ -232,6 +236,14 @@ static void offer_on(struct ofl_mgr *om, const struct kv_sa *sa,
 	write_state(om, &k, IPSO_OFL_PENDING, 0, BPF_NOEXIST);
 	r->state = IPSO_OFL_PENDING;
 	err = genl_offload_sa(&om->g, &sa->key, d->ifindex, sa->d.dir);
+	if (err == -EBUSY) {
+		/* The previous offload is still being torn down: the next
+		 * refresh tick asks again. */
+		if (om->pm.fd[PM_OFFLOAD] >= 0)
+			bpf_map_delete_elem(om->pm.fd[PM_OFFLOAD], &k);
+		req_del(om, &k);
+		return;
+	}
 	if (err) {
 		/* Recorded and shown, not retried on every event. */
 		r->state = IPSO_OFL_REJECTED;

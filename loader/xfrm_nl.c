@@ -599,6 +599,18 @@ int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx)
 	}
 }
 
+void xnl_event_drain(struct mnl_socket *nl)
+{
+	static char buf[XNL_BUF_SIZE];
+
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n < 0 && errno != ENOBUFS && errno != EINTR)
+			return;		/* EAGAIN: empty */
+	}
+}
+
 const char *xnl_dir_name(int dir)
 {
 	switch (dir) {

@@ -72,6 +72,13 @@ struct mnl_socket *xnl_event_open(int rcvbuf);
  */
 int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx);
 
+/*
+ * Discard everything queued on the event socket.  Called before a resync
+ * dump: the dump reflects all of it, and replaying stale events after the
+ * dump (a queued flush, say) would undo what the dump just brought.
+ */
+void xnl_event_drain(struct mnl_socket *nl);
+
 const char *xnl_dir_name(int dir);
 const char *xnl_mode_name(int mode);
 
