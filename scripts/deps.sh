@@ -14,6 +14,7 @@ clang
 cpio
 file
 gcc
+gnuplot-nox
 kmod
 libbpf-dev
 libc6-dev
