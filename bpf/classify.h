@@ -253,6 +253,11 @@ static __always_inline void ipso_resolve_sa(const struct ipso_flow *fl,
 		}
 	}
 	v = bpf_map_lookup_elem(&ipso_sa_idx, &k);
+	if (!v && !k.wild) {
+		/* only SAs with a wildcard source (saddr 0) may apply */
+		__builtin_memset(&k.saddr, 0, sizeof(k.saddr));
+		v = bpf_map_lookup_elem(&ipso_sa_idx, &k);
+	}
 	if (!v)
 		goto none;
 #pragma unroll

@@ -103,7 +103,14 @@ struct ipso_spd_pol {
 	struct ipso_spd_tmpl tmpl[4];
 };
 
-/* ipso_sa_idx: the kernel's xfrm_state_find candidates for a template. */
+/*
+ * ipso_sa_idx: the kernel's xfrm_state_find() candidates for a template.
+ * Keys: (outer daddr, saddr S) lists the SAs with source S or with a
+ * wildcard source (0); (daddr, 0) lists the wildcard-source SAs only;
+ * (daddr, 0, wild=1) lists all, for templates whose source the route
+ * picks.  Values are ranked as xfrm_state_look_at() ranks them: not
+ * dying first, then the newest add_time, then the newest insertion.
+ */
 struct ipso_sa_idx_key {
 	union ipso_addr daddr;	/* SA outer destination */
 	union ipso_addr saddr;	/* SA outer source; 0 in the wildcard key */
@@ -203,6 +210,7 @@ struct ipso_explain_out {
 	__s32 parse;		/* enum ipso_parse_status */
 	struct ipso_flow flow;
 	struct ipso_cls_result res;
+	__u32 pad;		/* per-CPU values are 8-byte multiples */
 };
 
 #endif /* IPSO_SPD_H */

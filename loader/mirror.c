@@ -1,0 +1,1497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow database (mirror.h): SAs and policies as the kernel has them,
+ * projected into the pinned maps of the datapath (bpf/maps.bpf.h,
+ * bpf/ipso_spd.h).  put/del/flush only change the shadow and mark what
+ * must be rewritten; ipso_mirror_commit() writes additions and updates,
+ * bumps the generation, removes what is gone, and bumps it again.
+ *
+ * Kernel preference order of policies (what the candidate lists encode):
+ *  - priority, lower first;
+ *  - Linux >= 6.12: among equal priorities the one linked first (pos);
+ *  - older kernels (6.1): among equal priorities a policy in the exact
+ *    hash table (full-length src and dst prefixes) beats an inexact one,
+ *    except the first policy of the direction's inexact list (pos 0);
+ *    within each class the one linked first.
+ * "Linked first" is tracked with a sequence number: new policies get the
+ * next one; a full dump arrives newest first, so policies first seen in a
+ * sync are numbered in reverse arrival order at end_sync().
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "mirror.h"
+#include "spd_build.h"
+#include "ipso_classify.skel.h"
+
+/* --- a small chained hash table with fixed-size keys ------------------ */
+
+struct mnode {
+	struct mnode *next;
+};
+
+struct mtab {
+	struct mnode **b;
+	size_t nb, count, key_off, key_len;
+};
+
+static __u64 mt_hash(const void *k, size_t len)
+{
+	const unsigned char *p = k;
+	__u64 h = 1469598103934665603ull;
+
+	while (len--)
+		h = (h ^ *p++) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static int mt_init(struct mtab *t, size_t key_off, size_t key_len)
+{
+	t->nb = 1024;
+	t->b = calloc(t->nb, sizeof(*t->b));
+	t->count = 0;
+	t->key_off = key_off;
+	t->key_len = key_len;
+	return t->b ? 0 : -ENOMEM;
+}
+
+static void *mt_key(const struct mtab *t, const struct mnode *n)
+{
+	return (char *)n + t->key_off;
+}
+
+static void *mt_find(const struct mtab *t, const void *key)
+{
+	struct mnode *n = t->b[mt_hash(key, t->key_len) & (t->nb - 1)];
+
+	for (; n; n = n->next)
+		if (!memcmp(mt_key(t, n), key, t->key_len))
+			return n;
+	return NULL;
+}
+
+static void mt_grow(struct mtab *t)
+{
+	size_t nb = t->nb * 2, i;
+	struct mnode **b = calloc(nb, sizeof(*b)), *n, *next;
+
+	if (!b)
+		return;		/* stay slower, still correct */
+	for (i = 0; i < t->nb; i++)
+		for (n = t->b[i]; n; n = next) {
+			size_t h = mt_hash(mt_key(t, n), t->key_len) & (nb - 1);
+
+			next = n->next;
+			n->next = b[h];
+			b[h] = n;
+		}
+	free(t->b);
+	t->b = b;
+	t->nb = nb;
+}
+
+static void mt_add(struct mtab *t, struct mnode *n)
+{
+	size_t h;
+
+	if (t->count >= t->nb)
+		mt_grow(t);
+	h = mt_hash(mt_key(t, n), t->key_len) & (t->nb - 1);
+	n->next = t->b[h];
+	t->b[h] = n;
+	t->count++;
+}
+
+static void mt_del(struct mtab *t, struct mnode *n)
+{
+	struct mnode **pp = &t->b[mt_hash(mt_key(t, n), t->key_len) &
+				  (t->nb - 1)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if (*pp == n) {
+			*pp = n->next;
+			t->count--;
+			return;
+		}
+}
+
+#define mt_for_each(t, i, n, next)					\
+	for ((i) = 0; (i) < (t)->nb; (i)++)				\
+		for ((n) = (t)->b[i], (next) = (n) ? (n)->next : NULL;	\
+		     (n); (n) = (next), (next) = (n) ? (n)->next : NULL)
+
+/* --- shadow entries ----------------------------------------------------- */
+
+struct mpol {
+	struct mnode n;
+	__u32 key[2];		/* dir, index */
+	struct ipso_policy_desc d;
+	__u64 seq;
+	__u32 slot;
+	__u32 arrival;		/* order within a sync */
+	__u8 live;		/* in the kernel's SPD */
+	__u8 installed;		/* slot holds it in ipso_spd_pol */
+	__u8 dirty;		/* ipso_spd_pol value must be rewritten */
+	__u8 seen;		/* put during the current sync */
+	__u8 renumber;		/* seq assigned at end_sync */
+	__s8 cls;		/* tie class (legacy order) */
+};
+
+struct msa {
+	struct mnode n;
+	struct ipso_sa_key key;
+	struct ipso_sa val;
+	__u64 seq;
+	__u8 live, installed, dirty, seen;
+};
+
+struct nkey {
+	__u8 family, dir, plen, pad;
+	__u8 addr[16];
+};
+
+struct minode {			/* an installed trie node */
+	struct mnode n;
+	struct nkey key;
+	__u32 start, count;
+	__u16 flags;
+	__u8 seen;
+	struct ipso_spd_ent *ents;	/* NULL: content unknown */
+};
+
+struct midx {			/* an installed ipso_sa_idx entry */
+	struct mnode n;
+	struct ipso_sa_idx_key key;
+	struct ipso_sa_idx_val val;
+	__u8 seen;
+};
+
+struct u32vec {
+	__u32 *v;
+	size_t n, cap;
+};
+
+static int vec_push(struct u32vec *v, __u32 x)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		__u32 *nv = realloc(v->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		v->v = nv;
+		v->cap = cap;
+	}
+	v->v[v->n++] = x;
+	return 0;
+}
+
+struct ipso_mirror {
+	int fd_config, fd_sad, fd_lpm[2], fd_ent, fd_pol, fd_idx;
+	bool tie_pos;		/* kernel orders ties by pos (>= 6.12) */
+	struct mtab pols, sas, nodes, idx;
+	__u64 seq;
+	bool syncing;
+	__u32 arrivals;
+	bool group_dirty[2][3];
+	bool sa_dirty;
+	size_t npol_live, nsa_live;
+	/* policy slots */
+	struct u32vec slot_free, slot_pending;
+	__u32 slot_next;
+	/* candidate-list regions of ipso_spd_ent, by size */
+	struct u32vec ent_free[IPSO_SPD_MAX_SCAN + 1];
+	struct u32vec ent_pending[IPSO_SPD_MAX_SCAN + 1];
+	__u32 ent_next;
+	/* SA ids */
+	struct u32vec said_free;
+	__u32 said_next;
+	struct ipso_sa lookup_buf;
+};
+
+static int fam_idx(int family)
+{
+	return family == AF_INET6;
+}
+
+static int addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* --- opening ------------------------------------------------------------ */
+
+static int open_pinned(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return bpf_obj_get(path);
+}
+
+/* Create every pinned map that is missing (the skeleton holds them all). */
+static int create_maps(const char *pin_dir)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct ipso_classify *skel;
+	struct bpf_program *p;
+	int err;
+
+	skel = ipso_classify__open_opts(&opts);
+	if (!skel)
+		return -errno;
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, false);
+	err = ipso_classify__load(skel);
+	ipso_classify__destroy(skel);
+	return err;
+}
+
+static int open_fds(struct ipso_mirror *m, const char *dir)
+{
+	struct {
+		int *fd;
+		const char *name;
+	} t[] = {
+		{ &m->fd_config, "ipso_config" },
+		{ &m->fd_sad, "ipso_sad" },
+		{ &m->fd_lpm[0], "ipso_spd_lpm4" },
+		{ &m->fd_lpm[1], "ipso_spd_lpm6" },
+		{ &m->fd_ent, "ipso_spd_ent" },
+		{ &m->fd_pol, "ipso_spd_pol" },
+		{ &m->fd_idx, "ipso_sa_idx" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		*t[i].fd = open_pinned(dir, t[i].name);
+		if (*t[i].fd < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static bool kernel_ties_by_pos(void)
+{
+	const char *env = getenv("IPSO_TIE_ORDER");
+	struct utsname u;
+	int maj = 0, min = 0;
+
+	if (env)
+		return !strcmp(env, "pos");
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return true;
+	return maj > 6 || (maj == 6 && min >= 12);
+}
+
+static void pol_to_desc(const struct ipso_spd_pol *v,
+			struct ipso_policy_desc *d)
+{
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	d->index = v->index;
+	d->priority = v->priority;
+	d->dir = v->dir;
+	d->action = v->action;
+	d->ntmpl = v->ntmpl;
+	d->mark_v = v->mark_v;
+	d->mark_m = v->mark_m;
+	d->if_id = v->if_id;
+	d->sel = v->sel;
+	for (i = 0; i < IPSO_MAX_TMPL; i++) {
+		d->tmpl[i].daddr = v->tmpl[i].daddr;
+		d->tmpl[i].saddr = v->tmpl[i].saddr;
+		d->tmpl[i].spi = v->tmpl[i].spi;
+		d->tmpl[i].reqid = v->tmpl[i].reqid;
+		d->tmpl[i].family = v->tmpl[i].family;
+		d->tmpl[i].proto = v->tmpl[i].proto;
+		d->tmpl[i].mode = v->tmpl[i].mode;
+		d->tmpl[i].optional = v->tmpl[i].optional;
+	}
+}
+
+static void desc_to_pol(const struct ipso_policy_desc *d,
+			struct ipso_spd_pol *v)
+{
+	int i;
+
+	memset(v, 0, sizeof(*v));
+	v->index = d->index;
+	v->priority = d->priority;
+	v->dir = d->dir;
+	v->action = d->action;
+	v->ntmpl = d->ntmpl;
+	v->mark_v = d->mark_v;
+	v->mark_m = d->mark_m;
+	v->if_id = d->if_id;
+	v->sel = d->sel;
+	for (i = 0; i < IPSO_MAX_TMPL && i < d->ntmpl; i++) {
+		v->tmpl[i].daddr = d->tmpl[i].daddr;
+		v->tmpl[i].saddr = d->tmpl[i].saddr;
+		v->tmpl[i].spi = d->tmpl[i].spi;
+		v->tmpl[i].reqid = d->tmpl[i].reqid;
+		v->tmpl[i].family = d->tmpl[i].family;
+		v->tmpl[i].proto = d->tmpl[i].proto;
+		v->tmpl[i].mode = d->tmpl[i].mode;
+		v->tmpl[i].optional = d->tmpl[i].optional;
+	}
+}
+
+/* What another process committed: known as installed, not yet live. */
+static int adopt_existing(struct ipso_mirror *m)
+{
+	union {
+		struct ipso_lpm4_key k4;
+		struct ipso_lpm6_key k6;
+		struct ipso_sa_key sk;
+		struct ipso_sa_idx_key ik;
+		__u32 slot;
+	} k, nk;
+	struct ipso_spd_list l;
+	struct ipso_spd_pol pv;
+	int f, err;
+
+	for (f = 0; f < 2; f++) {
+		void *prev = NULL;
+
+		while (!bpf_map_get_next_key(m->fd_lpm[f], prev, &nk)) {
+			struct minode *n;
+			__u8 *addr = f ? nk.k6.addr : nk.k4.addr;
+			__u32 plen = f ? nk.k6.prefixlen : nk.k4.prefixlen;
+			__u8 dir = f ? nk.k6.dir : nk.k4.dir;
+
+			k = nk;
+			prev = &k;
+			if (bpf_map_lookup_elem(m->fd_lpm[f], &k, &l))
+				continue;
+			n = calloc(1, sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			n->key.family = f ? AF_INET6 : AF_INET;
+			n->key.dir = dir;
+			n->key.plen = plen - 32;
+			memcpy(n->key.addr, addr, f ? 16 : 4);
+			n->start = l.start;
+			n->count = l.count;
+			n->flags = l.flags;
+			mt_add(&m->nodes, &n->n);
+			if (l.start + l.count > m->ent_next)
+				m->ent_next = l.start + l.count;
+		}
+	}
+	{
+		void *prev = NULL;
+
+		while (!bpf_map_get_next_key(m->fd_pol, prev, &nk)) {
+			struct mpol *p;
+
+			k = nk;
+			prev = &k;
+			if (bpf_map_lookup_elem(m->fd_pol, &k, &pv))
+				continue;
+			p = calloc(1, sizeof(*p));
+			if (!p)
+				return -ENOMEM;
+			pol_to_desc(&pv, &p->d);
+			p->key[0] = pv.dir;
+			p->key[1] = pv.index;
+			p->slot = k.slot;
+			p->installed = 1;
+			if (mt_find(&m->pols, p->key)) {
+				free(p);	/* duplicate: leave the slot */
+				continue;
+			}
+			mt_add(&m->pols, &p->n);
+			if (k.slot >= m->slot_next)
+				m->slot_next = k.slot + 1;
+		}
+	}
+	{
+		void *prev = NULL;
+
+		while (!bpf_map_get_next_key(m->fd_sad, prev, &nk)) {
+			struct msa *s;
+
+			k = nk;
+			prev = &k;
+			s = calloc(1, sizeof(*s));
+			if (!s)
+				return -ENOMEM;
+			s->key = k.sk;
+			if (bpf_map_lookup_elem(m->fd_sad, &k, &s->val)) {
+				free(s);
+				continue;
+			}
+			s->installed = 1;
+			mt_add(&m->sas, &s->n);
+			if (s->val.sa_id >= m->said_next)
+				m->said_next = s->val.sa_id + 1;
+		}
+	}
+	{
+		void *prev = NULL;
+
+		while (!bpf_map_get_next_key(m->fd_idx, prev, &nk)) {
+			struct midx *x;
+
+			k = nk;
+			prev = &k;
+			x = calloc(1, sizeof(*x));
+			if (!x)
+				return -ENOMEM;
+			x->key = k.ik;
+			err = bpf_map_lookup_elem(m->fd_idx, &k, &x->val);
+			if (err) {
+				free(x);
+				continue;
+			}
+			mt_add(&m->idx, &x->n);
+		}
+	}
+	return 0;
+}
+
+struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
+{
+	struct ipso_mirror *m = calloc(1, sizeof(*m));
+	int err;
+
+	if (!m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	m->fd_config = m->fd_sad = m->fd_ent = m->fd_pol = m->fd_idx = -1;
+	m->fd_lpm[0] = m->fd_lpm[1] = -1;
+	m->tie_pos = kernel_ties_by_pos();
+	m->said_next = 1;
+	if (mt_init(&m->pols, offsetof(struct mpol, key), sizeof(__u32) * 2) ||
+	    mt_init(&m->sas, offsetof(struct msa, key),
+		    sizeof(struct ipso_sa_key)) ||
+	    mt_init(&m->nodes, offsetof(struct minode, key),
+		    sizeof(struct nkey)) ||
+	    mt_init(&m->idx, offsetof(struct midx, key),
+		    sizeof(struct ipso_sa_idx_key))) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = open_fds(m, pin_dir);
+	if (err == -ENOENT) {
+		err = create_maps(pin_dir);
+		if (!err)
+			err = open_fds(m, pin_dir);
+	}
+	if (err)
+		goto fail;
+	err = adopt_existing(m);
+	if (err)
+		goto fail;
+	/* the first commit rebuilds what an earlier process left */
+	if (m->nodes.count || m->pols.count) {
+		int f, d;
+
+		for (f = 0; f < 2; f++)
+			for (d = 0; d < 3; d++)
+				m->group_dirty[f][d] = true;
+	}
+	if (m->sas.count || m->idx.count)
+		m->sa_dirty = true;
+	return m;
+fail:
+	ipso_mirror_close(m);
+	errno = -err;
+	return NULL;
+}
+
+void ipso_mirror_close(struct ipso_mirror *m)
+{
+	struct mnode *n, *next;
+	size_t i;
+	int j;
+
+	if (!m)
+		return;
+	if (m->nodes.b)
+		mt_for_each(&m->nodes, i, n, next)
+			free(((struct minode *)n)->ents);
+	if (m->pols.b)
+		mt_for_each(&m->pols, i, n, next)
+			free(n);
+	if (m->sas.b)
+		mt_for_each(&m->sas, i, n, next)
+			free(n);
+	if (m->nodes.b)
+		mt_for_each(&m->nodes, i, n, next)
+			free(n);
+	if (m->idx.b)
+		mt_for_each(&m->idx, i, n, next)
+			free(n);
+	free(m->pols.b);
+	free(m->sas.b);
+	free(m->nodes.b);
+	free(m->idx.b);
+	free(m->slot_free.v);
+	free(m->slot_pending.v);
+	free(m->said_free.v);
+	for (j = 0; j <= IPSO_SPD_MAX_SCAN; j++) {
+		free(m->ent_free[j].v);
+		free(m->ent_pending[j].v);
+	}
+	for (j = 0; j < 2; j++)
+		if (m->fd_lpm[j] >= 0)
+			close(m->fd_lpm[j]);
+	if (m->fd_config >= 0)
+		close(m->fd_config);
+	if (m->fd_sad >= 0)
+		close(m->fd_sad);
+	if (m->fd_ent >= 0)
+		close(m->fd_ent);
+	if (m->fd_pol >= 0)
+		close(m->fd_pol);
+	if (m->fd_idx >= 0)
+		close(m->fd_idx);
+	free(m);
+}
+
+/* --- staging: policies --------------------------------------------------- */
+
+static int check_sel(const struct ipso_selector *s)
+{
+	if (s->family == AF_INET)
+		return s->prefixlen_d <= 32 && s->prefixlen_s <= 32 ? 0 :
+		       -EINVAL;
+	if (s->family == AF_INET6)
+		return s->prefixlen_d <= 128 && s->prefixlen_s <= 128 ? 0 :
+		       -EINVAL;
+	return -EAFNOSUPPORT;
+}
+
+static void mark_group(struct ipso_mirror *m, const struct ipso_policy_desc *d)
+{
+	if (d->dir > IPSO_DIR_FWD)
+		return;
+	m->group_dirty[fam_idx(d->sel.family)][d->dir] = true;
+	/* legacy order couples the families of a direction (pos 0) */
+	if (!m->tie_pos)
+		m->group_dirty[!fam_idx(d->sel.family)][d->dir] = true;
+}
+
+static void pol_new_seq(struct ipso_mirror *m, struct mpol *p)
+{
+	if (m->syncing) {
+		p->renumber = 1;
+		p->arrival = m->arrivals++;
+	} else {
+		p->seq = ++m->seq;
+	}
+}
+
+int ipso_mirror_put_policy(struct ipso_mirror *m,
+			   const struct ipso_policy_desc *d)
+{
+	__u32 key[2] = { d->dir, d->index };
+	struct mpol *p;
+	int err;
+
+	if (d->dir > IPSO_DIR_FWD || d->action > IPSO_ACT_PROTECT ||
+	    d->ntmpl > IPSO_MAX_TMPL)
+		return -EINVAL;
+	err = check_sel(&d->sel);
+	if (err)
+		return err;
+	p = mt_find(&m->pols, key);
+	if (!p) {
+		if (m->npol_live >= IPSO_SPD_MAX_POLICIES)
+			return -ENOSPC;
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->key[0] = key[0];
+		p->key[1] = key[1];
+		p->d = *d;
+		mt_add(&m->pols, &p->n);
+		pol_new_seq(m, p);
+	} else {
+		bool was_live = p->live;
+
+		if (!was_live && m->npol_live >= IPSO_SPD_MAX_POLICIES)
+			return -ENOSPC;
+		if (was_live && !memcmp(&p->d, d, sizeof(*d))) {
+			p->seen = 1;
+			return 0;
+		}
+		/* relinked by the kernel: a new pos, unless legacy keeps it */
+		if (!was_live || m->tie_pos || p->d.priority != d->priority)
+			pol_new_seq(m, p);
+		if (was_live)
+			mark_group(m, &p->d);
+		p->d = *d;
+	}
+	if (!p->live)
+		m->npol_live++;
+	p->live = 1;
+	p->seen = 1;
+	p->dirty = 1;
+	mark_group(m, d);
+	return 0;
+}
+
+static void pol_kill(struct ipso_mirror *m, struct mpol *p)
+{
+	if (!p->live)
+		return;
+	p->live = 0;
+	m->npol_live--;
+	mark_group(m, &p->d);
+	if (!p->installed) {
+		mt_del(&m->pols, &p->n);
+		free(p);
+	}
+}
+
+int ipso_mirror_del_policy(struct ipso_mirror *m, __u8 dir, __u32 index)
+{
+	__u32 key[2] = { dir, index };
+	struct mpol *p = mt_find(&m->pols, key);
+
+	if (!p || !p->live)
+		return -ENOENT;
+	pol_kill(m, p);
+	return 0;
+}
+
+int ipso_mirror_flush_policies(struct ipso_mirror *m)
+{
+	struct mnode *n, *next;
+	size_t i;
+
+	mt_for_each(&m->pols, i, n, next)
+		pol_kill(m, (struct mpol *)n);
+	return 0;
+}
+
+/* --- staging: SAs ---------------------------------------------------- */
+
+static void sa_from_desc(const struct ipso_sa_desc *d, __u32 sa_id,
+			 struct ipso_sa *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->sa_id = sa_id;
+	v->reqid = d->reqid;
+	v->spi = d->key.spi;
+	v->family = d->key.family;
+	v->mode = d->mode;
+	v->dir = d->dir;
+	v->proto = d->key.proto;
+	v->saddr = d->saddr;
+	v->daddr = d->key.daddr;
+	v->sel = d->sel;
+	v->flags = d->flags;
+	v->encap_sport = d->encap_sport;
+	v->encap_dport = d->encap_dport;
+	v->icv_len = d->icv_len;
+	v->add_time = d->add_time;
+}
+
+static __u32 said_alloc(struct ipso_mirror *m)
+{
+	if (m->said_free.n)
+		return m->said_free.v[--m->said_free.n];
+	return m->said_next++;
+}
+
+int ipso_mirror_put_sa(struct ipso_mirror *m, const struct ipso_sa_desc *d)
+{
+	struct ipso_sa_key key = d->key;
+	struct ipso_sa v;
+	struct msa *s;
+
+	if (d->key.family != AF_INET && d->key.family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (d->mode > IPSO_MODE_TUNNEL || d->dir > IPSO_DIR_UNKNOWN)
+		return -EINVAL;
+	key.pad = 0;
+	if (key.family == AF_INET)
+		memset(&key.daddr.a8[4], 0, 12);
+	s = mt_find(&m->sas, &key);
+	if (!s) {
+		if (m->nsa_live >= IPSO_MAX_SA)
+			return -ENOSPC;
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		s->key = key;
+		mt_add(&m->sas, &s->n);
+	}
+	sa_from_desc(d, s->val.sa_id ? s->val.sa_id : said_alloc(m), &v);
+	v.daddr = key.daddr;
+	if (s->live && !memcmp(&v, &s->val, sizeof(v))) {
+		s->seen = 1;
+		return 0;
+	}
+	if (!s->live) {
+		m->nsa_live++;
+		s->seq = ++m->seq;
+	}
+	s->val = v;
+	s->live = 1;
+	s->seen = 1;
+	s->dirty = 1;
+	m->sa_dirty = true;
+	return 0;
+}
+
+static void sa_kill(struct ipso_mirror *m, struct msa *s)
+{
+	if (!s->live)
+		return;
+	s->live = 0;
+	m->nsa_live--;
+	m->sa_dirty = true;
+	if (!s->installed) {
+		vec_push(&m->said_free, s->val.sa_id);
+		mt_del(&m->sas, &s->n);
+		free(s);
+	}
+}
+
+int ipso_mirror_del_sa(struct ipso_mirror *m, const struct ipso_sa_key *key)
+{
+	struct ipso_sa_key k = *key;
+	struct msa *s;
+
+	k.pad = 0;
+	if (k.family == AF_INET)
+		memset(&k.daddr.a8[4], 0, 12);
+	s = mt_find(&m->sas, &k);
+	if (!s || !s->live)
+		return -ENOENT;
+	sa_kill(m, s);
+	return 0;
+}
+
+int ipso_mirror_flush_sas(struct ipso_mirror *m)
+{
+	struct mnode *n, *next;
+	size_t i;
+
+	mt_for_each(&m->sas, i, n, next)
+		sa_kill(m, (struct msa *)n);
+	return 0;
+}
+
+/* --- reconciliation ---------------------------------------------------- */
+
+void ipso_mirror_begin_sync(struct ipso_mirror *m)
+{
+	struct mnode *n, *next;
+	size_t i;
+
+	mt_for_each(&m->pols, i, n, next)
+		((struct mpol *)n)->seen = 0;
+	mt_for_each(&m->sas, i, n, next)
+		((struct msa *)n)->seen = 0;
+	m->syncing = true;
+	m->arrivals = 0;
+}
+
+void ipso_mirror_end_sync(struct ipso_mirror *m)
+{
+	struct mnode *n, *next;
+	size_t i;
+
+	mt_for_each(&m->pols, i, n, next) {
+		struct mpol *p = (struct mpol *)n;
+
+		if (p->renumber) {
+			/* the dump lists the most recently linked first */
+			p->seq = m->seq + (m->arrivals - p->arrival);
+			p->renumber = 0;
+		}
+	}
+	m->seq += m->arrivals;
+	mt_for_each(&m->pols, i, n, next)
+		if (!((struct mpol *)n)->seen)
+			pol_kill(m, (struct mpol *)n);
+	mt_for_each(&m->sas, i, n, next)
+		if (!((struct msa *)n)->seen)
+			sa_kill(m, (struct msa *)n);
+	m->syncing = false;
+}
+
+/* --- commit: allocation of slots and list regions ----------------------- */
+
+static int slot_alloc(struct ipso_mirror *m, __u32 *slot)
+{
+	if (m->slot_free.n) {
+		*slot = m->slot_free.v[--m->slot_free.n];
+		return 0;
+	}
+	if (m->slot_next >= IPSO_SPD_MAX_POLICIES)
+		return -ENOSPC;
+	*slot = m->slot_next++;
+	return 0;
+}
+
+static int region_alloc(struct ipso_mirror *m, __u32 count, __u32 *start)
+{
+	__u32 c;
+
+	if (m->ent_free[count].n) {
+		*start = m->ent_free[count].v[--m->ent_free[count].n];
+		return 0;
+	}
+	if (m->ent_next + count <= IPSO_SPD_MAX_ENTRIES) {
+		*start = m->ent_next;
+		m->ent_next += count;
+		return 0;
+	}
+	/* split a larger free region; the tail goes back by its size */
+	for (c = count + 1; c <= IPSO_SPD_MAX_SCAN; c++) {
+		if (!m->ent_free[c].n)
+			continue;
+		*start = m->ent_free[c].v[--m->ent_free[c].n];
+		return vec_push(&m->ent_free[c - count], *start + count);
+	}
+	return -ENOSPC;
+}
+
+/* Freed regions and slots may still be read by a running program: they
+ * are reused only from the next commit on. */
+static void region_release(struct ipso_mirror *m, __u32 start, __u32 count)
+{
+	if (count && count <= IPSO_SPD_MAX_SCAN)
+		vec_push(&m->ent_pending[count], start);
+}
+
+static void release_pending(struct ipso_mirror *m)
+{
+	size_t i;
+	int c;
+
+	for (c = 1; c <= IPSO_SPD_MAX_SCAN; c++) {
+		for (i = 0; i < m->ent_pending[c].n; i++)
+			vec_push(&m->ent_free[c], m->ent_pending[c].v[i]);
+		m->ent_pending[c].n = 0;
+	}
+	for (i = 0; i < m->slot_pending.n; i++)
+		vec_push(&m->slot_free, m->slot_pending.v[i]);
+	m->slot_pending.n = 0;
+}
+
+/* --- commit: map writes -------------------------------------------------- */
+
+static int write_ents(struct ipso_mirror *m, __u32 start,
+		      const struct ipso_spd_ent *e, __u32 count)
+{
+	__u32 keys[IPSO_SPD_MAX_SCAN], n = count, i;
+	int err;
+
+	for (i = 0; i < count; i++)
+		keys[i] = start + i;
+	err = bpf_map_update_batch(m->fd_ent, keys, e, &n, NULL);
+	if (!err)
+		return 0;
+	for (i = 0; i < count; i++) {
+		err = bpf_map_update_elem(m->fd_ent, &keys[i], &e[i], BPF_ANY);
+		if (err)
+			return -errno;
+	}
+	return 0;
+}
+
+static void lpm_key(const struct nkey *k, void *out)
+{
+	if (k->family == AF_INET) {
+		struct ipso_lpm4_key *l = out;
+
+		memset(l, 0, sizeof(*l));
+		l->prefixlen = 32 + k->plen;
+		l->dir = k->dir;
+		memcpy(l->addr, k->addr, 4);
+	} else {
+		struct ipso_lpm6_key *l = out;
+
+		memset(l, 0, sizeof(*l));
+		l->prefixlen = 32 + k->plen;
+		l->dir = k->dir;
+		memcpy(l->addr, k->addr, 16);
+	}
+}
+
+static int bump_generation(struct ipso_mirror *m)
+{
+	struct ipso_config c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->fd_config, &zero, &c))
+		return -errno;
+	c.generation++;
+	if (bpf_map_update_elem(m->fd_config, &zero, &c, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+struct rank_ref {
+	struct mpol *p;
+};
+
+static int tie_cmp(const void *a, const void *b)
+{
+	const struct mpol *x = ((const struct rank_ref *)a)->p;
+	const struct mpol *y = ((const struct rank_ref *)b)->p;
+
+	if (x->d.priority != y->d.priority)
+		return x->d.priority < y->d.priority ? -1 : 1;
+	if (x->cls != y->cls)
+		return x->cls < y->cls ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return 0;
+}
+
+static bool pol_exact(const struct ipso_policy_desc *d)
+{
+	int full = d->sel.family == AF_INET ? 32 : 128;
+
+	return d->sel.prefixlen_d == full && d->sel.prefixlen_s == full;
+}
+
+/* Tie classes of the live policies (legacy order; 0 for all with pos). */
+static void assign_classes(struct ipso_mirror *m)
+{
+	struct mpol *head[3] = { NULL, NULL, NULL };
+	struct mnode *n, *next;
+	size_t i;
+
+	mt_for_each(&m->pols, i, n, next) {
+		struct mpol *p = (struct mpol *)n;
+
+		p->cls = 0;
+		if (!p->live || m->tie_pos)
+			continue;
+		if (pol_exact(&p->d)) {
+			p->cls = 1;
+			continue;
+		}
+		p->cls = 2;
+		if (!head[p->d.dir] ||
+		    p->d.priority < head[p->d.dir]->d.priority ||
+		    (p->d.priority == head[p->d.dir]->d.priority &&
+		     p->seq < head[p->d.dir]->seq))
+			head[p->d.dir] = p;
+	}
+	for (i = 0; i < 3; i++)
+		if (head[i])
+			head[i]->cls = 0;	/* pos 0 ties with exact, wins */
+}
+
+/* Rewrite the changed candidate lists of one (family, dir). */
+static int commit_group(struct ipso_mirror *m, int f, int dir,
+			struct minode ***dead, size_t *ndead, size_t *cap)
+{
+	int family = f ? AF_INET6 : AF_INET;
+	struct rank_ref *refs = NULL;
+	struct spd_in *in = NULL;
+	struct spd_out out;
+	struct mnode *n, *next;
+	size_t cnt = 0, i;
+	int err = -ENOMEM;
+
+	refs = calloc(m->pols.count + 1, sizeof(*refs));
+	in = calloc(m->pols.count + 1, sizeof(*in));
+	if (!refs || !in)
+		goto out;
+	mt_for_each(&m->pols, i, n, next) {
+		struct mpol *p = (struct mpol *)n;
+
+		if (p->live && p->d.dir == dir && p->d.sel.family == family)
+			refs[cnt++].p = p;
+	}
+	qsort(refs, cnt, sizeof(*refs), tie_cmp);
+	for (i = 0; i < cnt; i++) {
+		in[i].d = &refs[i].p->d;
+		in[i].slot = refs[i].p->slot;
+	}
+	err = spd_build(family, in, cnt, &out);
+	if (err)
+		goto out;
+
+	mt_for_each(&m->nodes, i, n, next) {
+		struct minode *x = (struct minode *)n;
+
+		if (x->key.family == family && x->key.dir == dir)
+			x->seen = 0;
+	}
+	for (i = 0; i < out.nnodes; i++) {
+		struct spd_node *nd = &out.nodes[i];
+		size_t bytes = nd->count * sizeof(*nd->ents);
+		struct ipso_spd_list l = { 0 };
+		union {
+			struct ipso_lpm4_key k4;
+			struct ipso_lpm6_key k6;
+		} lk;
+		struct nkey k = { 0 };
+		struct ipso_spd_ent *copy;
+		struct minode *x;
+
+		k.family = family;
+		k.dir = dir;
+		k.plen = nd->plen;
+		memcpy(k.addr, nd->addr, addr_len(family));
+		x = mt_find(&m->nodes, &k);
+		if (x && x->ents && x->count == nd->count &&
+		    x->flags == nd->flags && !memcmp(x->ents, nd->ents, bytes)) {
+			x->seen = 1;
+			continue;
+		}
+		err = region_alloc(m, nd->count, &l.start);
+		if (err)
+			goto out_free;
+		l.count = nd->count;
+		l.flags = nd->flags;
+		err = write_ents(m, l.start, nd->ents, nd->count);
+		if (err)
+			goto out_free;
+		lpm_key(&k, &lk);
+		if (bpf_map_update_elem(m->fd_lpm[f], &lk, &l, BPF_ANY)) {
+			err = -errno;
+			goto out_free;
+		}
+		copy = malloc(bytes ? bytes : 1);
+		if (!x) {
+			x = calloc(1, sizeof(*x));
+			if (!x) {
+				free(copy);
+				err = -ENOMEM;
+				goto out_free;
+			}
+			x->key = k;
+			mt_add(&m->nodes, &x->n);
+		} else {
+			region_release(m, x->start, x->count);
+		}
+		if (copy)
+			memcpy(copy, nd->ents, bytes);
+		free(x->ents);
+		x->ents = copy;
+		x->start = l.start;
+		x->count = l.count;
+		x->flags = l.flags;
+		x->seen = 1;
+	}
+	/* nodes no policy needs any more: removed after the bump */
+	mt_for_each(&m->nodes, i, n, next) {
+		struct minode *x = (struct minode *)n;
+
+		if (x->key.family != family || x->key.dir != dir || x->seen)
+			continue;
+		if (*ndead == *cap) {
+			size_t nc = *cap ? *cap * 2 : 64;
+			struct minode **nv = realloc(*dead, nc * sizeof(*nv));
+
+			if (!nv) {
+				err = -ENOMEM;
+				goto out_free;
+			}
+			*dead = nv;
+			*cap = nc;
+		}
+		x->seen = 1;	/* queued once */
+		(*dead)[(*ndead)++] = x;
+	}
+	err = 0;
+out_free:
+	spd_out_free(&out);
+out:
+	free(refs);
+	free(in);
+	return err;
+}
+
+/* --- commit: the SA template index --------------------------------------- */
+
+static int sa_group_cmp(const struct ipso_sa *a, const struct ipso_sa *b)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	c = memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
+	if (c)
+		return c;
+	if (a->reqid != b->reqid)
+		return a->reqid < b->reqid ? -1 : 1;
+	if (a->mode != b->mode)
+		return a->mode < b->mode ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return 0;
+}
+
+/* xfrm_state_look_at(): not dying first, then newest add_time. */
+static int sa_rank_cmp(const struct msa *x, const struct msa *y)
+{
+	int dx = !!(x->val.flags & IPSO_SA_F_DYING);
+	int dy = !!(y->val.flags & IPSO_SA_F_DYING);
+
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	if (x->val.add_time != y->val.add_time)
+		return x->val.add_time > y->val.add_time ? -1 : 1;
+	if (x->seq != y->seq)	/* hash chains: newest inserted first */
+		return x->seq > y->seq ? -1 : 1;
+	return 0;
+}
+
+static int sa_sort_cmp(const void *a, const void *b)
+{
+	const struct msa *x = *(const struct msa * const *)a;
+	const struct msa *y = *(const struct msa * const *)b;
+	int c = sa_group_cmp(&x->val, &y->val);
+
+	if (c)
+		return c;
+	c = memcmp(&x->val.saddr, &y->val.saddr, sizeof(x->val.saddr));
+	if (c)
+		return c;
+	return sa_rank_cmp(x, y);
+}
+
+static bool addr_zero(const union ipso_addr *a)
+{
+	return !(a->a32[0] | a->a32[1] | a->a32[2] | a->a32[3]);
+}
+
+/* Write one desired index entry: the best IPSO_SA_IDX_WAYS of list. */
+static int idx_put(struct ipso_mirror *m, const struct msa *g,
+		   const union ipso_addr *saddr, __u8 wild,
+		   struct msa **list, size_t n)
+{
+	struct ipso_sa_idx_key k;
+	struct ipso_sa_idx_val v;
+	struct midx *x;
+	size_t i;
+
+	memset(&k, 0, sizeof(k));
+	k.daddr = g->val.daddr;
+	k.saddr = *saddr;
+	k.reqid = g->val.reqid;
+	k.family = g->val.family;
+	k.mode = g->val.mode;
+	k.proto = g->val.proto;
+	k.wild = wild;
+	memset(&v, 0, sizeof(v));
+	v.count = n;
+	for (i = 0; i < n && i < IPSO_SA_IDX_WAYS; i++)
+		v.sa[i] = list[i]->key;
+	x = mt_find(&m->idx, &k);
+	if (x && !memcmp(&x->val, &v, sizeof(v))) {
+		x->seen = 1;
+		return 0;
+	}
+	if (bpf_map_update_elem(m->fd_idx, &k, &v, BPF_ANY))
+		return -errno;
+	if (!x) {
+		x = calloc(1, sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		x->key = k;
+		mt_add(&m->idx, &x->n);
+	}
+	x->val = v;
+	x->seen = 1;
+	return 0;
+}
+
+static int merge_ranked(struct msa **a, size_t na, struct msa **b, size_t nb,
+			struct msa **out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < na || j < nb) {
+		if (j >= nb || (i < na && sa_rank_cmp(a[i], b[j]) <= 0))
+			out[n++] = a[i++];
+		else
+			out[n++] = b[j++];
+	}
+	return n;
+}
+
+static int commit_sa_index(struct ipso_mirror *m)
+{
+	struct msa **all, **tmp, **zero;
+	struct mnode *n, *next;
+	size_t cnt = 0, i, j, k;
+	int err = -ENOMEM;
+
+	all = calloc(m->sas.count + 1, sizeof(*all));
+	tmp = calloc(m->sas.count + 1, sizeof(*tmp));
+	zero = calloc(m->sas.count + 1, sizeof(*zero));
+	if (!all || !tmp || !zero)
+		goto out;
+	mt_for_each(&m->sas, i, n, next)
+		if (((struct msa *)n)->live)
+			all[cnt++] = (struct msa *)n;
+	qsort(all, cnt, sizeof(*all), sa_sort_cmp);
+	mt_for_each(&m->idx, i, n, next)
+		((struct midx *)n)->seen = 0;
+
+	err = 0;
+	for (i = 0; i < cnt && !err; i = j) {
+		size_t nzero = 0;
+		union ipso_addr z = { 0 };
+
+		for (j = i; j < cnt && !sa_group_cmp(&all[i]->val,
+						     &all[j]->val); j++)
+			if (addr_zero(&all[j]->val.saddr))
+				zero[nzero++] = all[j];
+		/* per source: its SAs plus the wildcard-source ones */
+		for (k = i; k < j && !err; ) {
+			size_t e = k, nt;
+
+			while (e < j && !memcmp(&all[e]->val.saddr,
+						&all[k]->val.saddr,
+						sizeof(z)))
+				e++;
+			if (!addr_zero(&all[k]->val.saddr)) {
+				nt = merge_ranked(all + k, e - k, zero, nzero,
+						  tmp);
+				err = idx_put(m, all[k], &all[k]->val.saddr,
+					      0, tmp, nt);
+			} else {
+				err = idx_put(m, all[k], &z, 0, zero, nzero);
+			}
+			k = e;
+		}
+		/* all SAs of the group, for a template without source */
+		for (k = i; k < j; k++)
+			tmp[k - i] = all[k];
+		if (!err) {
+			size_t a, b;
+
+			/* insertion sort by rank: groups are small */
+			for (a = 1; a < j - i; a++)
+				for (b = a; b > 0 &&
+				     sa_rank_cmp(tmp[b], tmp[b - 1]) < 0; b--) {
+					struct msa *t = tmp[b];
+
+					tmp[b] = tmp[b - 1];
+					tmp[b - 1] = t;
+				}
+			err = idx_put(m, all[i], &z, 1, tmp, j - i);
+		}
+	}
+out:
+	free(all);
+	free(tmp);
+	free(zero);
+	return err;
+}
+
+static int delete_unseen_idx(struct ipso_mirror *m)
+{
+	struct mnode *n, *next;
+	size_t i;
+
+	mt_for_each(&m->idx, i, n, next) {
+		struct midx *x = (struct midx *)n;
+
+		if (x->seen)
+			continue;
+		if (bpf_map_delete_elem(m->fd_idx, &x->key) && errno != ENOENT)
+			return -errno;
+		mt_del(&m->idx, &x->n);
+		free(x);
+	}
+	return 0;
+}
+
+/* --- commit ------------------------------------------------------------ */
+
+static int commit_additions(struct ipso_mirror *m, struct minode ***dead,
+			    size_t *ndead, size_t *cap)
+{
+	struct mnode *n, *next;
+	size_t i;
+	int f, d, err;
+
+	mt_for_each(&m->sas, i, n, next) {
+		struct msa *s = (struct msa *)n;
+
+		if (!s->live || !s->dirty)
+			continue;
+		if (bpf_map_update_elem(m->fd_sad, &s->key, &s->val, BPF_ANY))
+			return -errno;
+		s->installed = 1;
+		s->dirty = 0;
+	}
+	mt_for_each(&m->pols, i, n, next) {
+		struct mpol *p = (struct mpol *)n;
+		struct ipso_spd_pol v;
+
+		if (!p->live || !p->dirty)
+			continue;
+		if (!p->installed) {
+			err = slot_alloc(m, &p->slot);
+			if (err)
+				return err;
+		}
+		desc_to_pol(&p->d, &v);
+		if (bpf_map_update_elem(m->fd_pol, &p->slot, &v, BPF_ANY))
+			return -errno;
+		p->installed = 1;
+		p->dirty = 0;
+	}
+	assign_classes(m);
+	for (f = 0; f < 2; f++)
+		for (d = 0; d < 3; d++) {
+			if (!m->group_dirty[f][d])
+				continue;
+			err = commit_group(m, f, d, dead, ndead, cap);
+			if (err)
+				return err;
+			m->group_dirty[f][d] = false;
+		}
+	if (m->sa_dirty) {
+		err = commit_sa_index(m);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int commit_removals(struct ipso_mirror *m, struct minode **dead,
+			   size_t ndead)
+{
+	struct mnode *n, *next;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ndead; i++) {
+		struct minode *x = dead[i];
+		union {
+			struct ipso_lpm4_key k4;
+			struct ipso_lpm6_key k6;
+		} lk;
+
+		lpm_key(&x->key, &lk);
+		if (bpf_map_delete_elem(m->fd_lpm[fam_idx(x->key.family)],
+					&lk) && errno != ENOENT)
+			return -errno;
+		region_release(m, x->start, x->count);
+		mt_del(&m->nodes, &x->n);
+		free(x->ents);
+		free(x);
+	}
+	if (m->sa_dirty) {
+		err = delete_unseen_idx(m);
+		if (err)
+			return err;
+	}
+	mt_for_each(&m->pols, i, n, next) {
+		struct mpol *p = (struct mpol *)n;
+
+		if (p->live)
+			continue;
+		if (p->installed &&
+		    bpf_map_delete_elem(m->fd_pol, &p->slot) &&
+		    errno != ENOENT)
+			return -errno;
+		if (p->installed)
+			vec_push(&m->slot_pending, p->slot);
+		mt_del(&m->pols, &p->n);
+		free(p);
+	}
+	mt_for_each(&m->sas, i, n, next) {
+		struct msa *s = (struct msa *)n;
+
+		if (s->live)
+			continue;
+		if (bpf_map_delete_elem(m->fd_sad, &s->key) && errno != ENOENT)
+			return -errno;
+		vec_push(&m->said_free, s->val.sa_id);
+		mt_del(&m->sas, &s->n);
+		free(s);
+	}
+	m->sa_dirty = false;
+	return 0;
+}
+
+int ipso_mirror_commit(struct ipso_mirror *m)
+{
+	struct minode **dead = NULL;
+	size_t ndead = 0, cap = 0;
+	int err, e2;
+
+	release_pending(m);
+	err = commit_additions(m, &dead, &ndead, &cap);
+	if (!err)
+		err = bump_generation(m);
+	if (!err)
+		err = commit_removals(m, dead, ndead);
+	/* even after an error: cached flows must not outlive what was done */
+	e2 = bump_generation(m);
+	if (!err)
+		err = e2;
+	free(dead);
+	return err;
+}
+
+/* --- read back ------------------------------------------------------------ */
+
+size_t ipso_mirror_policy_count(const struct ipso_mirror *m)
+{
+	return m->npol_live;
+}
+
+size_t ipso_mirror_sa_count(const struct ipso_mirror *m)
+{
+	return m->nsa_live;
+}
+
+const struct ipso_sa *ipso_mirror_find_sa(const struct ipso_mirror *m,
+					  const struct ipso_sa_key *key)
+{
+	struct ipso_sa_key k = *key;
+	struct msa *s;
+
+	k.pad = 0;
+	if (k.family == AF_INET)
+		memset(&k.daddr.a8[4], 0, 12);
+	s = mt_find(&m->sas, &k);
+	if (s && s->live)
+		return &s->val;
+	return NULL;
+}
+
+int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
+				int (*cb)(const struct ipso_policy_desc *p,
+					  void *ctx),
+				void *ctx)
+{
+	struct ipso_policy_desc d;
+	struct ipso_spd_pol v;
+	__u32 k, nk, *prev = NULL;
+	int ret;
+
+	while (!bpf_map_get_next_key(m->fd_pol, prev, &nk)) {
+		k = nk;
+		prev = &k;
+		if (bpf_map_lookup_elem(m->fd_pol, &k, &v))
+			continue;
+		pol_to_desc(&v, &d);
+		ret = cb(&d, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
