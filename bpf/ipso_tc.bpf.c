@@ -39,13 +39,17 @@ int ipso_tc_egress(struct __sk_buff *skb)
 	long err;
 
 	__builtin_memset(&x, 0, sizeof(x));
+	/*
+	 * -EINVAL is the helper's only failure once size and flags are
+	 * right (they are constants here): no secpath, or no state at 0.
+	 */
 	err = bpf_skb_get_xfrm_state(skb, 0, &x, sizeof(x), 0);
-	if (err == -2) {	/* -ENOENT: no secpath */
+	if (err < 0) {
 		ipso_count(IPSO_STAT_TX_NO_SA);
 		return TC_ACT_OK;
 	}
-	if (err < 0) {
-		/* cannot read the secpath: it exists, so fail closed */
+	if (x.family != 2 && x.family != 10) {
+		/* a state we cannot key: never let it out unmarked */
 		ipso_count(IPSO_STAT_TX_MALFORMED);
 		return TC_ACT_SHOT;
 	}

@@ -112,11 +112,18 @@ static __always_inline void ipso_parse_l4(void *data, void *data_end,
 		pkt->sport = *(__u16 *)p;
 		pkt->dport = *(__u16 *)(p + 2);
 		if (pkt->proto == IPSO_PROTO_UDP) {
+			__u32 ulen, avail;
+
 			pkt->udp_sport = pkt->sport;
 			pkt->udp_dport = pkt->dport;
 			if ((void *)(p + 8) > data_end)
 				goto short_hdr;
-			pkt->l4_payload_len = data_end - (void *)(p + 8);
+			/* the UDP length, not data_end: Ethernet pads */
+			ulen = bpf_ntohs(*(__u16 *)(p + 4));
+			avail = data_end - (void *)(p + 8);
+			if (ulen < 8)
+				goto short_hdr;
+			pkt->l4_payload_len = ulen - 8 < avail ? ulen - 8 : avail;
 			if ((void *)(p + 12) <= data_end)
 				pkt->spi = *(__u32 *)(p + 8);
 		}
