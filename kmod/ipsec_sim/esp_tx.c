@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit side of the simulated NIC: select the SA, build ESP inline.
+ *
+ * A frame leaving the host end is in one of three cases:
+ *  - it carries the handle of a live outbound SA in skb->mark (the tc
+ *    egress program marked it): encapsulate with that SA;
+ *  - no valid mark, but a secpath (the kernel handed it over in packet
+ *    mode): ask the bridge for the handle (slow path, counted) or drop;
+ *  - neither (ESP the kernel already built, IKE, ARP, ...): send as is.
+ * A frame that carries an offloaded SA is never sent in plaintext.
+ *
+ * The result on the wire: transport mode keeps the IP header and inserts
+ * ESP after it (IPv6: only when no extension header precedes the upper
+ * layer); tunnel mode prepends an outer header from the SA's addresses.
+ * The explicit IV is the 64-bit sequence number (unique per key, RFC 4106
+ * §3.1); padding makes payload + 2 a multiple of 4 (GCM's block is 1).
+ */
+#include <linux/etherdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/dsfield.h>
+#include "ipsim.h"
+
+/* Where the plaintext is and what ESP's next header will say. */
+struct ipsim_tx_pkt {
+	u16 family;		/* of the packet (inner in tunnel mode) */
+	unsigned int ip_len;	/* IP packet length */
+	unsigned int hdr_len;	/* bytes kept in front (transport) */
+	unsigned int payload;	/* bytes protected: XFRM's byte count */
+	u8 nexthdr;
+	u8 dsfield;
+	bool df;
+};
+
+static struct ipsim_sa *ipsim_tx_live(struct ipsim_priv *p, u32 handle)
+{
+	struct ipsim_sa *sa;
+
+	if (handle == IPSO_HANDLE_INVALID ||
+	    !ipso_handle_is_live(p->dev, handle))
+		return NULL;
+	sa = ipsim_sat_by_handle(&p->sat, handle);
+	return sa && sa->dir == IPSO_DIR_OUT ? sa : NULL;
+}
+
+/*
+ * The SA for this frame, NULL to send it unchanged, or ERR_PTR to drop.
+ * RCU read side held by the caller.
+ */
+static struct ipsim_sa *ipsim_tx_select(struct ipsim_priv *p,
+					struct sk_buff *skb)
+{
+	const struct sec_path *sp = skb_sec_path(skb);
+	u32 handle = ipso_mark_to_handle(skb->mark);
+	struct ipsim_sa *sa;
+
+	sa = ipsim_tx_live(p, handle);
+	if (sa)
+		return sa;
+	if (!sp || !sp->len) {
+		if (handle == IPSO_HANDLE_INVALID)
+			return NULL;
+		/* a stale mark without a secpath: fail closed */
+		sa = ipsim_sat_by_handle(&p->sat, handle);
+		if (sa)
+			atomic64_inc(&sa->stats.no_sa_drop);
+		ipsim_count(p, IPSIM_TX_DROP_STALE);
+		return ERR_PTR(-ENOENT);
+	}
+	ipsim_count(p, IPSIM_TX_SLOWPATH);
+	sa = ipsim_tx_live(p, ipso_tx_handle_from_secpath(skb, p->dev));
+	if (sa)
+		return sa;
+	ipsim_count(p, IPSIM_TX_DROP_STALE);
+	return ERR_PTR(-ENOENT);
+}
+
+static int ipsim_tx_parse4(struct sk_buff *skb, struct ipsim_tx_pkt *t)
+{
+	const struct iphdr *iph;
+
+	if (!pskb_may_pull(skb, ETH_HLEN + sizeof(*iph)))
+		return -EINVAL;
+	iph = (const struct iphdr *)(skb->data + ETH_HLEN);
+	if (iph->version != 4 || iph->ihl < 5)
+		return -EINVAL;
+	t->family = AF_INET;
+	t->ip_len = ntohs(iph->tot_len);
+	t->hdr_len = iph->ihl * 4;
+	t->nexthdr = iph->protocol;
+	t->dsfield = iph->tos;
+	t->df = !!(iph->frag_off & htons(IP_DF));
+	/* transport mode cannot protect a fragment: ESP goes first */
+	if (ip_is_fragment(iph))
+		t->hdr_len = 0;
+	return 0;
+}
+
+static int ipsim_tx_parse6(struct sk_buff *skb, struct ipsim_tx_pkt *t)
+{
+	const struct ipv6hdr *ip6h;
+
+	if (!pskb_may_pull(skb, ETH_HLEN + sizeof(*ip6h)))
+		return -EINVAL;
+	ip6h = (const struct ipv6hdr *)(skb->data + ETH_HLEN);
+	if (ip6h->version != 6)
+		return -EINVAL;
+	t->family = AF_INET6;
+	t->ip_len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	t->hdr_len = sizeof(*ip6h);
+	t->nexthdr = ip6h->nexthdr;
+	t->dsfield = ipv6_get_dsfield(ip6h);
+	t->df = false;
+	/* ESP must follow hop-by-hop/routing/fragment headers: not modelled */
+	if (ipv6_ext_hdr(t->nexthdr) && t->nexthdr != NEXTHDR_NONE)
+		t->hdr_len = 0;
+	return 0;
+}
+
+static int ipsim_tx_parse(struct ipsim_sa *sa, struct sk_buff *skb,
+			  struct ipsim_tx_pkt *t)
+{
+	const struct ethhdr *eth;
+	int err;
+
+	if (skb->len < ETH_HLEN)
+		return -EINVAL;
+	eth = (const struct ethhdr *)skb->data;
+	if (eth->h_proto == htons(ETH_P_IP))
+		err = ipsim_tx_parse4(skb, t);
+	else if (eth->h_proto == htons(ETH_P_IPV6))
+		err = ipsim_tx_parse6(skb, t);
+	else
+		err = -EPROTONOSUPPORT;
+	if (err)
+		return err;
+	if (t->ip_len > skb->len - ETH_HLEN)
+		return -EINVAL;
+	if (sa->mode == XFRM_MODE_TUNNEL) {
+		t->payload = t->ip_len;
+		t->nexthdr = t->family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+		t->hdr_len = 0;
+		return 0;
+	}
+	if (t->family != sa->family || !t->hdr_len || t->hdr_len > t->ip_len)
+		return -EPROTONOSUPPORT;
+	t->payload = t->ip_len - t->hdr_len;
+	return 0;
+}
+
+/* Linear, private, with room for the headers and trailer we add. */
+static int ipsim_tx_make_room(struct sk_buff *skb, unsigned int head,
+			      unsigned int tail)
+{
+	int dh, dt;
+
+	if (skb_linearize(skb))
+		return -ENOMEM;
+	dh = max_t(int, 0, (int)head - (int)skb_headroom(skb));
+	dt = max_t(int, 0, (int)tail - (int)skb_tailroom(skb));
+	if (dh || dt || skb_cloned(skb))
+		return pskb_expand_head(skb, dh, dt, GFP_ATOMIC);
+	return 0;
+}
+
+static int ipsim_tx_next_seq(struct ipsim_sa *sa, u64 *seq)
+{
+	int err = 0;
+
+	spin_lock(&sa->lock);
+	if (!sa->esn && sa->oseq >= U32_MAX)
+		err = -EOVERFLOW;	/* never wrap: the SA must be rekeyed */
+	else
+		*seq = ++sa->oseq;
+	spin_unlock(&sa->lock);
+	return err;
+}
+
+static void ipsim_tx_outer4(struct ipsim_sa *sa, struct iphdr *iph,
+			    const struct ipsim_tx_pkt *t, unsigned int len,
+			    u64 seq)
+{
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = t->dsfield;
+	iph->tot_len = htons(len);
+	iph->id = htons((u16)seq);
+	iph->frag_off = t->df ? htons(IP_DF) : 0;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_ESP;
+	iph->saddr = sa->saddr.a4;
+	iph->daddr = sa->daddr.a4;
+	ip_send_check(iph);
+}
+
+static void ipsim_tx_outer6(struct ipsim_sa *sa, struct ipv6hdr *ip6h,
+			    const struct ipsim_tx_pkt *t, unsigned int len)
+{
+	ip6_flow_hdr(ip6h, t->dsfield, 0);
+	ip6h->payload_len = htons(len - sizeof(*ip6h));
+	ip6h->nexthdr = IPPROTO_ESP;
+	ip6h->hop_limit = 64;
+	ip6h->saddr = sa->saddr.in6;
+	ip6h->daddr = sa->daddr.in6;
+}
+
+/* Point the IP header that stays (transport) at the ESP header. */
+static void ipsim_tx_fix_transport(u8 *nh, u16 family, unsigned int len)
+{
+	if (family == AF_INET) {
+		struct iphdr *iph = (struct iphdr *)nh;
+
+		iph->protocol = IPPROTO_ESP;
+		iph->tot_len = htons(len);
+		ip_send_check(iph);
+	} else {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)nh;
+
+		ip6h->nexthdr = IPPROTO_ESP;
+		ip6h->payload_len = htons(len - sizeof(*ip6h));
+	}
+}
+
+static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
+{
+	struct ipsim_tx_pkt t;
+	unsigned int outer, padded, padlen, tail, esp_off, i;
+	u8 *esph, *trailer;
+	u64 seq;
+	int err;
+
+	err = ipsim_tx_parse(sa, skb, &t);
+	if (err)
+		return err;
+	outer = 0;
+	if (sa->mode == XFRM_MODE_TUNNEL)
+		outer = sa->family == AF_INET ? sizeof(struct iphdr) :
+						sizeof(struct ipv6hdr);
+	padded = ALIGN(t.payload + 2, 4);
+	padlen = padded - t.payload - 2;
+	tail = padlen + 2 + sa->icv_len;
+	err = ipsim_tx_make_room(skb, outer + IPSIM_ESP_HLEN + IPSIM_IV_LEN,
+				 tail);
+	if (err)
+		return err;
+	err = ipsim_tx_next_seq(sa, &seq);
+	if (err)
+		return err;
+
+	/* drop link-layer padding, then open the gap for the headers */
+	skb_trim(skb, ETH_HLEN + t.ip_len);
+	esp_off = ETH_HLEN + outer + t.hdr_len;
+	skb_push(skb, outer + IPSIM_ESP_HLEN + IPSIM_IV_LEN);
+	memmove(skb->data, skb->data + outer + IPSIM_ESP_HLEN + IPSIM_IV_LEN,
+		ETH_HLEN + t.hdr_len);
+
+	trailer = skb_put(skb, tail);
+	for (i = 0; i < padlen; i++)
+		trailer[i] = i + 1;	/* RFC 4303 §2.4 default padding */
+	trailer[padlen] = padlen;
+	trailer[padlen + 1] = t.nexthdr;
+
+	esph = skb->data + esp_off;
+	memcpy(esph, &sa->spi, 4);
+	put_unaligned_be32(lower_32_bits(seq), esph + 4);
+	put_unaligned_be64(seq, esph + IPSIM_ESP_HLEN);
+
+	if (outer) {
+		struct ethhdr *eth = (struct ethhdr *)skb->data;
+
+		if (sa->family == AF_INET) {
+			eth->h_proto = htons(ETH_P_IP);
+			ipsim_tx_outer4(sa, (void *)(skb->data + ETH_HLEN), &t,
+					skb->len - ETH_HLEN, seq);
+		} else {
+			eth->h_proto = htons(ETH_P_IPV6);
+			ipsim_tx_outer6(sa, (void *)(skb->data + ETH_HLEN), &t,
+					skb->len - ETH_HLEN);
+		}
+	} else {
+		ipsim_tx_fix_transport(skb->data + ETH_HLEN, t.family,
+				       skb->len - ETH_HLEN);
+	}
+
+	err = ipsim_esp_crypt(sa, esph, skb->len - esp_off,
+			      upper_32_bits(seq), true);
+	if (err)
+		return err;
+	ipsim_sa_count(sa, t.payload);
+	return 0;
+}
+
+/*
+ * The host end's transmit "hardware".  Returns the frame to put on the
+ * wire, or NULL when it was dropped.  Called under rcu_read_lock, BH off.
+ */
+struct sk_buff *ipsim_hw_xmit(struct ipsim_priv *p, struct sk_buff *skb)
+{
+	struct ipsim_sa *sa = ipsim_tx_select(p, skb);
+	int err;
+
+	if (!sa) {
+		ipsim_count(p, IPSIM_TX_PASSTHROUGH);
+		return skb;
+	}
+	if (IS_ERR(sa))
+		goto drop;
+	err = ipsim_esp_encap(sa, skb);
+	if (err) {
+		ipsim_count(p, IPSIM_TX_DROP_ERROR);
+		net_dbg_ratelimited("%s: ESP encapsulation failed: %d\n",
+				    p->dev->name, err);
+		goto drop;
+	}
+	ipsim_count(p, IPSIM_TX_ENCRYPTED);
+	skb->mark = 0;
+	return skb;
+drop:
+	kfree_skb(skb);
+	return NULL;
+}

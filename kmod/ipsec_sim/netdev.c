@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netdev pair: rtnl_link_ops "ipsecsim", transmit to the peer (the
+ * "wire"), receive into the stack, carrier and counters.
+ *
+ *   ip link add sim0 type ipsecsim        # peer is named sim0p
+ *   ip link set sim0p netns ns2 name sim1
+ *
+ * Stock iproute2 cannot pass a peer for an unknown link kind, so the peer
+ * is named after the host end ("<name>p", or "ipsecsim%d" when that does
+ * not fit); a netlink client may still send IPSIM_INFO_PEER, laid out like
+ * VETH_INFO_PEER (ifinfomsg + IFLA_* attributes).  Deleting either end
+ * deletes both.
+ *
+ * No checksum, GSO or TSO features: the stack hands over finished,
+ * segmented frames that the hardware can encapsulate.  The wire takes
+ * frames up to the MTU plus the ESP overhead; no MTU check on delivery.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/rtnetlink.h>
+#include "ipsim.h"
+
+enum {
+	IPSIM_INFO_UNSPEC,
+	IPSIM_INFO_PEER,	/* same layout as VETH_INFO_PEER */
+	__IPSIM_INFO_MAX,
+};
+#define IPSIM_INFO_MAX (__IPSIM_INFO_MAX - 1)
+
+DEFINE_MUTEX(ipsim_hw_lock);
+LIST_HEAD(ipsim_hw_devs);
+struct workqueue_struct *ipsim_wq;
+
+void ipsim_rx_to_stack(struct net_device *dev, struct sk_buff *skb)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	unsigned int len;
+
+	skb->protocol = eth_type_trans(skb, dev);
+	len = skb->len + ETH_HLEN;
+	if (netif_rx(skb) == NET_RX_SUCCESS) {
+		atomic64_inc(&p->rx_packets);
+		atomic64_add(len, &p->rx_bytes);
+	} else {
+		atomic64_inc(&p->rx_dropped);
+	}
+}
+
+void ipsim_rx_dropped(struct net_device *dev, struct sk_buff *skb)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+
+	atomic64_inc(&p->rx_dropped);
+	kfree_skb(skb);
+}
+
+/* Put a frame on the wire from one end to the other. */
+void ipsim_wire_deliver(struct net_device *from, struct net_device *to,
+			struct sk_buff *skb)
+{
+	struct ipsim_priv *q = netdev_priv(to);
+
+	if (unlikely(!(to->flags & IFF_UP)) ||
+	    skb_orphan_frags(skb, GFP_ATOMIC)) {
+		ipsim_rx_dropped(to, skb);
+		return;
+	}
+	/* the wire carries bytes only: no dst, secpath, conntrack, mark */
+	skb_scrub_packet(skb, !net_eq(dev_net(from), dev_net(to)));
+	skb->mark = 0;
+	skb->priority = 0;
+	skb->dev = to;
+	skb_reset_mac_header(skb);
+	if (q->has_hw)
+		ipsim_hw_receive(to, skb);
+	else
+		ipsim_rx_to_stack(to, skb);
+}
+
+static netdev_tx_t ipsim_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct net_device *peer;
+	unsigned int len;
+
+	rcu_read_lock();
+	peer = rcu_dereference(p->peer);
+	if (unlikely(!peer))
+		goto drop;
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto drop;
+	if (p->has_hw) {
+		skb = ipsim_hw_xmit(p, skb);
+		if (!skb) {
+			atomic64_inc(&p->tx_dropped);
+			goto out;
+		}
+	}
+	len = skb->len;
+	atomic64_inc(&p->tx_packets);
+	atomic64_add(len, &p->tx_bytes);
+	ipsim_wire_deliver(dev, peer, skb);
+out:
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+drop:
+	atomic64_inc(&p->tx_dropped);
+	kfree_skb(skb);
+	goto out;
+}
+
+static int ipsim_open(struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(p->peer);
+
+	if (!peer)
+		return -ENOTCONN;
+	if (peer->flags & IFF_UP) {
+		netif_carrier_on(dev);
+		netif_carrier_on(peer);
+	}
+	return 0;
+}
+
+static int ipsim_close(struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(p->peer);
+
+	netif_carrier_off(dev);
+	if (peer)
+		netif_carrier_off(peer);
+	return 0;
+}
+
+static void ipsim_get_stats64(struct net_device *dev,
+			      struct rtnl_link_stats64 *s)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+
+	s->rx_packets = atomic64_read(&p->rx_packets);
+	s->rx_bytes = atomic64_read(&p->rx_bytes);
+	s->rx_dropped = atomic64_read(&p->rx_dropped);
+	s->tx_packets = atomic64_read(&p->tx_packets);
+	s->tx_bytes = atomic64_read(&p->tx_bytes);
+	s->tx_dropped = atomic64_read(&p->tx_dropped);
+}
+
+static int ipsim_get_iflink(const struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct net_device *peer;
+	int iflink;
+
+	rcu_read_lock();
+	peer = rcu_dereference(p->peer);
+	iflink = peer ? peer->ifindex : 0;
+	rcu_read_unlock();
+	return iflink;
+}
+
+static int ipsim_dev_init(struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	int err;
+
+	err = xdp_rxq_info_reg(&p->xdp_rxq, dev, 0, 0);
+	if (err)
+		return err;
+	err = xdp_rxq_info_reg_mem_model(&p->xdp_rxq, MEM_TYPE_PAGE_SHARED,
+					 NULL);
+	if (err)
+		xdp_rxq_info_unreg(&p->xdp_rxq);
+	return err;
+}
+
+static void ipsim_dev_uninit(struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+
+	xdp_rxq_info_unreg(&p->xdp_rxq);
+}
+
+static const struct net_device_ops ipsim_netdev_ops = {
+	.ndo_init		= ipsim_dev_init,
+	.ndo_uninit		= ipsim_dev_uninit,
+	.ndo_open		= ipsim_open,
+	.ndo_stop		= ipsim_close,
+	.ndo_start_xmit		= ipsim_xmit,
+	.ndo_get_stats64	= ipsim_get_stats64,
+	.ndo_get_iflink		= ipsim_get_iflink,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_bpf		= ipsim_ndo_bpf,
+};
+
+/* Registers the host end with the bridge outside RTNL (bridge's rule). */
+static void ipsim_reg_work(struct work_struct *w)
+{
+	struct ipsim_priv *p = container_of(w, struct ipsim_priv, reg_work);
+	int err = -ENODEV;
+
+	/* a device deleted before this ran must not be handed over */
+	if (READ_ONCE(p->dev->reg_state) == NETREG_REGISTERED)
+		err = ipso_register_netdev(p->dev, &ipsim_driver_ops,
+					   IPSIM_BACKEND);
+	if (err)
+		netdev_warn(p->dev, "ipsec_offload registration failed: %d\n",
+			    err);
+	else
+		p->registered = true;
+	dev_put(p->dev);
+}
+
+/*
+ * Runs after the last reference is gone, without RTNL: the bridge has
+ * already dropped this device (its netdev notifier saw the unregister),
+ * so every offload and with it every sa_del is done.
+ */
+static void ipsim_destructor(struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+
+	if (!p->has_hw)
+		return;
+	if (p->registered)
+		ipso_unregister_netdev(dev);
+	ipsim_sat_flush(&p->sat);
+	mutex_lock(&ipsim_hw_lock);
+	list_del(&p->hw_node);
+	mutex_unlock(&ipsim_hw_lock);
+}
+
+static void ipsim_setup(struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+
+	ether_setup(dev);
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	dev->netdev_ops = &ipsim_netdev_ops;
+	dev->features |= NETIF_F_LLTX;
+	dev->hw_features = 0;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = ipsim_destructor;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = ETH_MAX_MTU - 256;	/* room for ESP on the wire */
+	p->dev = dev;
+	INIT_LIST_HEAD(&p->hw_node);
+	ipsim_sat_init(&p->sat);
+	INIT_WORK(&p->reg_work, ipsim_reg_work);
+}
+
+static const struct nla_policy ipsim_policy[IPSIM_INFO_MAX + 1] = {
+	[IPSIM_INFO_PEER] = { .len = sizeof(struct ifinfomsg) },
+};
+
+static int ipsim_validate(struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN)
+			return -EINVAL;
+		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS])))
+			return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+static void ipsim_peer_name(struct net_device *dev, struct nlattr *tb[],
+			    char *name)
+{
+	char base[IFNAMSIZ];
+
+	if (tb[IFLA_IFNAME]) {
+		nla_strscpy(base, tb[IFLA_IFNAME], IFNAMSIZ);
+		if (!strchr(base, '%') && strlen(base) + 1 < IFNAMSIZ) {
+			snprintf(name, IFNAMSIZ, "%sp", base);
+			return;
+		}
+	}
+	snprintf(name, IFNAMSIZ, IPSIM_KIND "%%d");
+}
+
+static int ipsim_configure(struct net_device *dev, struct ifinfomsg *ifm)
+{
+#ifdef IPSIM_CONFIGURE_LINK_NLH
+	return rtnl_configure_link(dev, ifm, 0, NULL);
+#else
+	return rtnl_configure_link(dev, ifm);
+#endif
+}
+
+static int ipsim_newlink(struct net *src_net, struct net_device *dev,
+			 struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *peer_tb[IFLA_MAX + 1] = {}, **tbp = peer_tb;
+	struct ipsim_priv *p = netdev_priv(dev), *q;
+	unsigned char name_type = NET_NAME_ENUM;
+	struct ifinfomsg *ifmp = NULL;
+	char ifname[IFNAMSIZ];
+	struct net_device *peer;
+	struct net *net;
+	int err;
+
+	if (data && data[IPSIM_INFO_PEER]) {
+		ifmp = nla_data(data[IPSIM_INFO_PEER]);
+		err = rtnl_nla_parse_ifinfomsg(peer_tb, data[IPSIM_INFO_PEER],
+					       extack);
+		if (err < 0)
+			return err;
+		err = ipsim_validate(peer_tb, NULL, extack);
+		if (err < 0)
+			return err;
+	}
+	if (ifmp && tbp[IFLA_IFNAME]) {
+		nla_strscpy(ifname, tbp[IFLA_IFNAME], IFNAMSIZ);
+		name_type = NET_NAME_USER;
+	} else {
+		ipsim_peer_name(dev, tb, ifname);
+	}
+
+	net = rtnl_link_get_net(src_net, tbp);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	peer = rtnl_create_link(net, ifname, name_type, &ipsim_link_ops, tbp,
+				extack);
+	if (IS_ERR(peer)) {
+		put_net(net);
+		return PTR_ERR(peer);
+	}
+	if (!tbp[IFLA_ADDRESS])
+		eth_hw_addr_random(peer);
+	err = register_netdevice(peer);
+	put_net(net);
+	if (err < 0)
+		goto err_free_peer;
+	netif_carrier_off(peer);
+	err = ipsim_configure(peer, ifmp);
+	if (err < 0)
+		goto err_unregister_peer;
+
+	if (!tb[IFLA_ADDRESS])
+		eth_hw_addr_random(dev);
+	if (tb[IFLA_IFNAME])
+		nla_strscpy(dev->name, tb[IFLA_IFNAME], IFNAMSIZ);
+	else
+		snprintf(dev->name, IFNAMSIZ, IPSIM_KIND "%%d");
+	err = register_netdevice(dev);
+	if (err < 0)
+		goto err_unregister_peer;
+	netif_carrier_off(dev);
+
+	q = netdev_priv(peer);
+	p->has_hw = true;
+	rcu_assign_pointer(p->peer, peer);
+	rcu_assign_pointer(q->peer, dev);
+	mutex_lock(&ipsim_hw_lock);
+	list_add_tail(&p->hw_node, &ipsim_hw_devs);
+	mutex_unlock(&ipsim_hw_lock);
+	dev_hold(dev);
+	queue_work(ipsim_wq, &p->reg_work);
+	return 0;
+
+err_unregister_peer:
+	unregister_netdevice(peer);
+	return err;
+err_free_peer:
+	free_netdev(peer);
+	return err;
+}
+
+static void ipsim_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct ipsim_priv *p = netdev_priv(dev), *q;
+	struct net_device *peer = rtnl_dereference(p->peer);
+
+	unregister_netdevice_queue(dev, head);
+	RCU_INIT_POINTER(p->peer, NULL);
+	if (peer) {
+		q = netdev_priv(peer);
+		RCU_INIT_POINTER(q->peer, NULL);
+		unregister_netdevice_queue(peer, head);
+	}
+}
+
+static struct net *ipsim_get_link_net(const struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(p->peer);
+
+	return peer ? dev_net(peer) : dev_net(dev);
+}
+
+static unsigned int ipsim_get_num_queues(void)
+{
+	return 1;
+}
+
+struct rtnl_link_ops ipsim_link_ops = {
+	.kind			= IPSIM_KIND,
+	.priv_size		= sizeof(struct ipsim_priv),
+	.setup			= ipsim_setup,
+	.validate		= ipsim_validate,
+	.newlink		= ipsim_newlink,
+	.dellink		= ipsim_dellink,
+	.policy			= ipsim_policy,
+	.maxtype		= IPSIM_INFO_MAX,
+	.get_link_net		= ipsim_get_link_net,
+	.get_num_tx_queues	= ipsim_get_num_queues,
+	.get_num_rx_queues	= ipsim_get_num_queues,
+};
