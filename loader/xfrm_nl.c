@@ -407,8 +407,10 @@ static int decode_flushsa(const struct nlmsghdr *nlh, struct xnl_event *ev)
 
 	if (parse_attrs(nlh, sizeof(*f), &t))
 		return -EINVAL;
-	ev->kind = (f->proto == IPPROTO_ESP || f->proto == IPSEC_PROTO_ANY) ?
-		   XNL_SA_FLUSH : XNL_IGNORE;
+	/* As xfrm_id_proto_match(): 0 is every protocol (what `ip xfrm
+	 * state flush` sends), IPSEC_PROTO_ANY is AH, ESP and COMP. */
+	ev->kind = (!f->proto || f->proto == IPPROTO_ESP ||
+		    f->proto == IPSEC_PROTO_ANY) ? XNL_SA_FLUSH : XNL_IGNORE;
 	return 0;
 }
 
