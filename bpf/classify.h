@@ -339,35 +339,42 @@ __attribute__((noinline))
 int ipso_classify(struct ipso_flow *fl, struct ipso_cache_val *cv,
 		  int use_cache)
 {
-	struct ipso_cls_result *res;
+	/*
+	 * A global function: verified once, on its own.  Its pointer
+	 * arguments are plain memory, which 6.1 does not accept as map keys
+	 * or values: work on stack copies.
+	 */
+	struct ipso_flow key;
+	struct ipso_cache_val nv;
+	struct ipso_cls_result *res = &nv.res;
 	struct ipso_cache_val *hit;
 	bool ready;
 
-	/* A global function: verified once, on its own. */
 	if (!fl || !cv)
 		return -1;
-	res = &cv->res;
-	__builtin_memset(cv, 0, sizeof(*cv));
-	cv->generation = ipso_generation(&ready);
+	key = *fl;
+	__builtin_memset(&nv, 0, sizeof(nv));
+	nv.generation = ipso_generation(&ready);
 	if (!ready)
 		res->flags |= IPSO_CLS_F_NO_CONFIG;
 	if (use_cache) {
-		hit = bpf_map_lookup_elem(&ipso_flow_cache, fl);
-		if (hit && hit->generation == cv->generation) {
+		hit = bpf_map_lookup_elem(&ipso_flow_cache, &key);
+		if (hit && hit->generation == nv.generation) {
 			*res = hit->res;
 			res->flags |= IPSO_CLS_F_CACHE_HIT;
 			goto state;
 		}
 	}
-	ipso_spd_search(fl, res);
+	ipso_spd_search(&key, res);
 	if (res->verdict == IPSO_CLS_PROTECT &&
-	    (fl->flags & IPSO_FLOW_F_RESOLVE))
-		ipso_resolve_sa(fl, res);
+	    (key.flags & IPSO_FLOW_F_RESOLVE))
+		ipso_resolve_sa(&key, res);
 	if (use_cache)
-		bpf_map_update_elem(&ipso_flow_cache, fl, cv, BPF_ANY);
+		bpf_map_update_elem(&ipso_flow_cache, &key, &nv, BPF_ANY);
 state:
-	if (fl->flags & IPSO_FLOW_F_RESOLVE)
-		ipso_offload_state(fl, res);
+	if (key.flags & IPSO_FLOW_F_RESOLVE)
+		ipso_offload_state(&key, res);
+	*cv = nv;
 	return res->verdict;
 }
 

@@ -10,7 +10,7 @@ BPF_TLIB_H := bpf/tlib.h ../loader/mirror.h ../loader/spd_build.h \
 	$(BPF_DIR)/ipso_spd.h
 BPF_TCFLAGS := -I$(BPF_DIR) -I../loader $(shell pkg-config --cflags libbpf)
 BPF_TLIBS := $(shell pkg-config --libs libbpf) -lelf -lz
-BPF_TESTS := test_bpf_classify test_bpf_xdp spd_diff
+BPF_TESTS := test_bpf_classify test_bpf_xdp spd_diff bpf_bench
 
 TEST_BINS += $(addprefix $(BIN)/,$(BPF_TESTS))
 
