@@ -67,9 +67,12 @@ u32 ipso_tx_handle_from_secpath(const struct sk_buff *skb,
 bool ipso_handle_is_live(const struct net_device *dev, u32 handle);
 
 /*
- * RX: the NIC decrypted skb with the SA behind handle.  Attach the kernel
- * state as secpath (CRYPTO_DONE, CRYPTO_SUCCESS) so the kernel's inbound
- * policy check accepts the plaintext.  0 or -errno (then drop).
+ * RX: the NIC decrypted and decapsulated skb with the (inbound) SA behind
+ * handle.  Attach the kernel state as secpath so the kernel's inbound and
+ * forward policy checks accept the plaintext.  No xfrm_offload slot is
+ * added (no CRYPTO_DONE): nothing runs xfrm_input() on a decapsulated
+ * packet, and on 6.1 such a slot crashes validate_xmit_xfrm() when the
+ * packet is forwarded (see rx.c).  0 or -errno (then drop).
  */
 int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
 			   u32 handle);

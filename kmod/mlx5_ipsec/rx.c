@@ -48,16 +48,25 @@ u32 ipso_tx_handle_from_secpath(const struct sk_buff *skb,
 EXPORT_SYMBOL_GPL(ipso_tx_handle_from_secpath);
 
 /*
- * Attach the kernel state as mlx5e does for decrypted packets: the state
- * in the secpath, an offload slot with CRYPTO_DONE / CRYPTO_SUCCESS.  The
- * inbound policy check then accepts the plaintext.  The entry may be torn
- * down concurrently: take the state only while its refcount is non-zero
- * (xfrm states are freed after an RCU grace period).
+ * Attach the kernel state to a packet the NIC decrypted and decapsulated,
+ * so the kernel's inbound (and forward) policy check accepts it: that check
+ * only compares the secpath's states with the policy's templates.
+ *
+ * Unlike mlx5e in crypto mode (ESP still present, xfrm_input() to run), we
+ * add no xfrm_offload slot (CRYPTO_DONE / CRYPTO_SUCCESS): nothing runs
+ * xfrm_input() on a decapsulated packet, and on 6.1 a slot on a state the
+ * kernel itself does not offload (xso.dir != XFRM_DEV_OFFLOAD_IN) makes
+ * validate_xmit_xfrm() treat a forwarded packet as one to encrypt and
+ * dereference the state's missing type_offload (seen in the guest: NULL
+ * pointer oops forwarding a tunnel-mode packet).  Without the slot the
+ * packet looks like one software IPsec decrypted.
+ *
+ * The entry may be torn down concurrently: take the state only while its
+ * refcount is non-zero (xfrm states are freed after an RCU grace period).
  */
 int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
 			   u32 handle)
 {
-	struct xfrm_offload *xo;
 	struct ipso_offload *o;
 	struct xfrm_state *x;
 	struct sec_path *sp;
@@ -72,16 +81,11 @@ int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
 		return -ENOENT;
 
 	sp = secpath_set(skb);
-	if (!sp || sp->len >= XFRM_MAX_DEPTH || sp->len != sp->olen) {
+	if (!sp || sp->len >= XFRM_MAX_DEPTH) {
 		xfrm_state_put(x);
 		return sp ? -EINVAL : -ENOMEM;
 	}
 	sp->xvec[sp->len++] = x;	/* our reference moves into the skb */
-	sp->olen++;
-	xo = xfrm_offload(skb);
-	memset(xo, 0, sizeof(*xo));	/* a reused secpath keeps old slots */
-	xo->flags = CRYPTO_DONE;
-	xo->status = CRYPTO_SUCCESS;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ipso_rx_attach_secpath);
