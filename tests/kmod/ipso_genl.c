@@ -9,7 +9,8 @@
  *   ipso_genl withdraw 4|6 DADDR SPI IFNAME
  *   ipso_genl dump
  *   ipso_genl devices
- *   ipso_genl setmaps [good|badsize|badtype|notamap]
+ *   ipso_genl setmaps [good|badsize|badtype|notamap] [PINDIR]
+ *                             (PINDIR: pin the maps there for bpftool)
  *   ipso_genl strict          (sends an output-only attribute)
  *   ipso_genl listen SECONDS  (prints multicast notifications)
  *
@@ -347,7 +348,20 @@ static int bpf_map_create(uint32_t type, uint32_t ksz, uint32_t vsz,
 	return syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
 }
 
-static int cmd_setmaps(const char *how)
+static void bpf_pin(int fd, const char *dir, const char *name)
+{
+	char path[256];
+	union bpf_attr a;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	memset(&a, 0, sizeof(a));
+	a.pathname = (uintptr_t)path;
+	a.bpf_fd = fd;
+	if (syscall(__NR_bpf, BPF_OBJ_PIN, &a, sizeof(a)))
+		die(path);
+}
+
+static int cmd_setmaps(const char *how, const char *pindir)
 {
 	int ofl, hdl, st, n = IPSO_MAX_HANDLES;
 	struct req r;
@@ -368,6 +382,11 @@ static int cmd_setmaps(const char *how)
 		st = 0;		/* stdin */
 	if (ofl < 0 || hdl < 0 || st < 0)
 		die("bpf map create");
+	if (pindir) {
+		bpf_pin(ofl, pindir, "ipso_offload");
+		bpf_pin(hdl, pindir, "ipso_handles");
+		bpf_pin(st, pindir, "ipso_hw_stats");
+	}
 	req_init(&r, family_id, IPSO_CMD_SET_MAPS, 0);
 	put_u32(&r.nh, IPSO_ATTR_OFFLOAD_MAP_FD, ofl);
 	put_u32(&r.nh, IPSO_ATTR_HANDLE_MAP_FD, hdl);
@@ -498,7 +517,8 @@ int main(int argc, char **argv)
 		return recv_replies(NULL);
 	}
 	if (!strcmp(argv[1], "setmaps"))
-		return cmd_setmaps(argc > 2 ? argv[2] : "good");
+		return cmd_setmaps(argc > 2 ? argv[2] : "good",
+				   argc > 3 ? argv[3] : NULL);
 	if (!strcmp(argv[1], "strict")) {
 		req_init(&r, family_id, IPSO_CMD_GET_CONFIG, 0);
 		put_u8(&r.nh, IPSO_ATTR_STATE, IPSO_OFL_OFFLOADED);
