@@ -69,7 +69,7 @@ int cmd_sync(const struct ipso_opts *o, int argc, char **argv)
 	t0 = now_s();
 	err = ipso_sync(m, &kv, &st);
 	if (err && !st.first_err) {
-		code = ipso_fail_errno(err, "sync", "XFRM dump");
+		code = ipso_fail_errno(err, "sync", "mirroring the SAD/SPD");
 	} else {
 		double dt = now_s() - t0;
 

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Loader benchmark (host; policies only -- the host kernel has no ESP, SAs
+# are the guest's): time of `ipsec-offload sync` for 10k and 100k
+# policies (first sync into empty maps, then an unchanged re-sync), and
+# event -> map latency of the daemon, one change at a time (median, p99)
+# and for a burst of 10k changes.  Prints "bench: ..." lines.
+# Env: IPSO_BENCH_LOADER_SIZES (default "10000 100000"),
+#      IPSO_BENCH_LOADER_SEQ (default 2000 adds + 2000 deletes),
+#      IPSO_BENCH_LOADER_BURST (default 10000).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+LD=$top/loader/ipsec-offload
+[ -x "$LD" ] || { echo "loader_bench: loader/ipsec-offload not built" >&2; exit 1; }
+if [ -z "${IPSO_BENCH_UNSHARED:-}" ]; then
+	export IPSO_BENCH_UNSHARED=1
+	exec unshare --mount --propagation private bash "$0" "$@"
+fi
+out=$top/bench/out
+mkdir -p "$out"
+bin=$out/loader_latency
+cc -O2 -Wall -Wextra -Werror -o "$bin" "$top/bench/loader_latency.c" \
+	$(pkg-config --libs libbpf) -lelf -lz
+tmp=$(mktemp -d)
+mkdir "$tmp/bpffs"
+mount -t bpf bpf "$tmp/bpffs"
+pin=$tmp/bpffs/pin
+ns=ipso-lbench-$$
+daemon=
+cleanup() {
+	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
+	ip netns del $ns 2>/dev/null
+	umount "$tmp/bpffs" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+N="nsenter --net=/run/netns/$ns"
+ms() { python3 -c "import json,sys; print(json.load(sys.stdin)['usec'] / 1000)"; }
+
+for size in ${IPSO_BENCH_LOADER_SIZES:-10000 100000}; do
+	ip netns add $ns
+	"$top/bench/gen_spd.sh" "$size" 7 >"$tmp/spd"
+	$N ip -force -batch "$tmp/spd" 2>/dev/null || true
+	got=$($N ip xfrm policy count | sed -n 's/.*SPD OUT \([0-9]*\).*/\1/p')
+	if $N "$LD" --pin-dir "$pin" -j sync >"$tmp/s1" 2>"$tmp/err" &&
+		$N "$LD" --pin-dir "$pin" -j sync >"$tmp/s2" 2>>"$tmp/err"; then
+		echo "bench: part=loader_sync policies=${got:-$size} spd=mixed_prefixes first_sync_ms=$(ms <"$tmp/s1") resync_unchanged_ms=$(ms <"$tmp/s2")"
+	else
+		echo "bench: part=loader_sync policies=${got:-$size} spd=mixed_prefixes status=failed error=\"$(head -n1 "$tmp/err")\""
+	fi
+	ip netns del $ns
+	rm -rf "$pin"
+done
+
+ip netns add $ns
+$N "$LD" --pin-dir "$pin" daemon >"$tmp/daemon.out" 2>&1 &
+daemon=$!
+for _ in $(seq 100); do
+	grep -q 'daemon ready' "$tmp/daemon.out" && break
+	sleep 0.1
+done
+$N "$bin" "$pin" "${IPSO_BENCH_LOADER_SEQ:-2000}" seq
+$N "$bin" "$pin" "${IPSO_BENCH_LOADER_BURST:-10000}" burst
