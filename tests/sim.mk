@@ -4,3 +4,7 @@ TEST_BINS += $(BIN)/esp_inject
 
 $(BIN)/esp_inject: sim/esp_inject.c | $(BIN)
 	$(CC) $(CFLAGS) -static -o $@ $<
+TEST_BINS += $(BIN)/mark_udp
+
+$(BIN)/mark_udp: sim/mark_udp.c | $(BIN)
+	$(CC) $(CFLAGS) -static -o $@ $<

@@ -1,0 +1,182 @@
+#!/bin/sh
+# Simulated NIC: parameters, pair lifecycle, nack paths and fail-closed
+# transmit (docs/sim-nic.md).  Bad max_sa values are refused; pairs are
+# created and deleted as one; a full table and an injected install
+# failure end REJECTED with their errno, once (no retry loop); a delayed
+# install is PENDING first; a stale mark with a secpath is resolved by
+# the slow path (still ESP), a stale mark without one is dropped; unplug
+# and module unload with live offloads leave a clean kernel log.
+. /opt/ipso/tests/guest/lib.sh
+KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
+SIMKO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
+[ -f "$KO" ] || skip "ipsec_offload.ko not built"
+[ -f "$SIMKO" ] || skip "ipsec_sim.ko not built"
+PATH=$IPSO/bin:$PATH
+command -v ipso_genl >/dev/null || skip "tests/bin/ipso_genl not built"
+command -v mark_udp >/dev/null || skip "tests/bin/mark_udp not built"
+load_stock_modules
+DBG=/sys/kernel/debug/ipsec_sim
+D=$DBG/devices
+P=/sys/module/ipsec_sim/parameters/max_sa
+
+check "insmod bridge" insmod "$KO"
+insmod "$SIMKO" max_sa=0 2>/dev/null && { bad "max_sa=0 accepted"; rmmod ipsec_sim; } ||
+	ok "insmod max_sa=0 refused"
+insmod "$SIMKO" max_sa=200000 2>/dev/null && { bad "max_sa=200000 accepted"; rmmod ipsec_sim; } ||
+	ok "insmod max_sa=200000 refused"
+check "insmod max_sa=2" insmod "$SIMKO" max_sa=2
+sh -c "echo 0 > $P" 2>/dev/null && bad "max_sa=0 written" || ok "writing max_sa=0 refused"
+sh -c "echo abc > $P" 2>/dev/null && bad "max_sa=abc written" || ok "writing max_sa=abc refused"
+check "max_sa still 2" [ "$(cat $P)" = 2 ]
+sh -c "echo 0 > $DBG/fail_errno" 2>/dev/null && bad "fail_errno=0 accepted" ||
+	ok "fail_errno=0 refused"
+sh -c "echo 20000 > $DBG/add_delay_ms" 2>/dev/null && bad "add_delay_ms=20000 accepted" ||
+	ok "add_delay_ms=20000 refused"
+
+# Pairs: the peer is "<name>p"; deleting either end deletes both.
+check "pair a0/a0p" ip link add a0 type ipsecsim
+check "peer a0p exists" ip link show a0p
+check "delete the peer end" ip link del a0p
+ip link show a0 >/dev/null 2>&1 && bad "a0 survived its peer" || ok "a0 went with a0p"
+check "pair b0" ip link add b0 type ipsecsim
+check "delete the host end" ip link del b0
+ip link show b0p >/dev/null 2>&1 && bad "b0p survived" || ok "b0p went with b0"
+
+ip netns add ns1
+ip netns add ns2
+check "sim pair in ns1" ip -n ns1 link add sim0 type ipsecsim
+ip -n ns1 link set sim0p netns ns2
+ip -n ns2 link set sim0p name sim1
+ip -n ns1 addr add 10.0.0.1/24 dev sim0
+ip -n ns2 addr add 10.0.0.2/24 dev sim1
+# an unprotected pair of addresses on the same link
+ip -n ns1 addr add 10.0.1.1/24 dev sim0
+ip -n ns2 addr add 10.0.1.2/24 dev sim1
+for n in ns1 ns2; do ip -n $n link set lo up; done
+ip -n ns1 link set sim0 up
+ip -n ns2 link set sim1 up
+K=0x0102030405060708090a0b0c0d0e0f1011121314
+for n in ns1 ns2; do
+	for s in 0x1001 0x1002 0x1003 0x1004; do
+		ip -n $n xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi $s \
+			reqid 1 mode transport aead 'rfc4106(gcm(aes))' $K 128
+	done
+	ip -n $n xfrm state add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x2002 \
+		reqid 2 mode transport aead 'rfc4106(gcm(aes))' $K 128
+done
+ip -n ns1 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir out \
+	tmpl src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1001 reqid 1 mode transport
+ip -n ns2 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir in \
+	tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport
+i=0
+until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0 backend=sim'; do
+	i=$((i + 1))
+	[ $i -gt 50 ] && break
+	sleep 0.1
+done
+check "sim0 registered, caps and max_sa announced" \
+	sh -c "$NS1 ipso_genl devices | grep -q 'name=sim0 backend=sim caps=0xbd max_sa=2'"
+
+state_of() {	# SPI -> "state=... handle=... reason=..."
+	$NS1 ipso_genl dump | grep "spi=0x0000$1" |
+		sed -n 's/.*\(state=[a-z]* handle=[0-9]* reason=-\{0,1\}[0-9]*\).*/\1/p'
+}
+wait_state() {	# SPI STATE
+	i=0
+	while ! state_of $1 | grep -q "state=$2"; do
+		i=$((i + 1))
+		[ $i -gt 60 ] && return 1
+		sleep 0.1
+	done
+}
+$NS1 ipso_genl offload 4 10.0.0.2 0x1001 sim0 out >/dev/null
+$NS1 ipso_genl offload 4 10.0.0.1 0x2002 sim0 in >/dev/null
+check "0x1001 offloaded" wait_state 1001 offloaded
+check "0x2002 offloaded" wait_state 2002 offloaded
+$NS1 ipso_genl offload 4 10.0.0.2 0x1003 sim0 out >/dev/null
+check "third SA with max_sa=2 is rejected" wait_state 1003 rejected
+echo "  0x1003: $(state_of 1003)"
+check "rejection reason is -ENOSPC" sh -c "echo '$(state_of 1003)' | grep -q 'reason=-28'"
+
+# Injected failures: the next add fails once with the chosen errno.
+check "raise max_sa to 8" sh -c "echo 8 > $P"
+echo 5 > $DBG/fail_errno
+echo 1 > $DBG/fail_next_add
+$NS1 ipso_genl offload 4 10.0.0.2 0x1004 sim0 out >/dev/null
+check "injected failure: REJECTED" wait_state 1004 rejected
+check "injected failure: reason -EIO" sh -c "echo '$(state_of 1004)' | grep -q 'reason=-5'"
+sleep 1
+check "fault used once, not retried" [ "$(awk '$1 == "fault_add_fail" { print $2 }' $D)" = 1 ]
+check "fail_next_add back to 0" [ "$(cat $DBG/fail_next_add)" = 0 ]
+sed 's/^/  errors: /' $DBG/errors
+check "errors file names the failure" grep -q 'handle .* sa_add (injected): -5' $DBG/errors
+echo 1500 > $DBG/add_delay_ms
+$NS1 ipso_genl offload 4 10.0.0.2 0x1002 sim0 out >/dev/null
+sleep 0.3
+pending() { state_of 1002 | grep -q state=pending; }
+check "delayed install is PENDING first" pending
+check "delayed install then OFFLOADED" wait_state 1002 offloaded
+echo 0 > $DBG/add_delay_ms
+
+# Fail-closed transmit with forced marks.  A stale mark on a protected
+# flow: the secpath still names 0x1001, the slow path encrypts it.
+stat() { awk -v k=$1 '$1 == k { print $2 }' $D; }
+capture_start "$NS2" sim1 /run/in.pcap '' in
+capture_ready
+$NS2 netprobe udp-recv 5000 4 1 >/run/u1.out 2>&1 &
+r=$!
+sleep 0.3
+slow0=$(stat tx_slowpath)
+$NS1 mark_udp 10.0.0.2 5000 0xe5000fff stale-protected >/dev/null
+wait $r
+check "stale mark, protected flow: delivered" grep -q stale-protected /run/u1.out
+check "stale mark, protected flow: slow path used" [ "$(stat tx_slowpath)" -gt "$slow0" ]
+# A stale mark without a secpath: nothing names an SA, the NIC drops it.
+$NS2 netprobe udp-recv 5001 3 1 >/run/u2.out 2>&1 &
+r=$!
+sleep 0.3
+stale0=$(stat tx_drop_stale)
+$NS1 mark_udp 10.0.1.2 5001 0xe5000fff stale-unprotected >/dev/null
+wait $r
+grep -q stale-unprotected /run/u2.out && bad "stale mark without secpath was sent" ||
+	ok "stale mark without secpath: not delivered"
+check "stale mark without secpath: tx_drop_stale counted" [ "$(stat tx_drop_stale)" -gt "$stale0" ]
+# The same unprotected flow without a mark passes like on veth.
+$NS2 netprobe udp-recv 5002 4 1 >/run/u3.out 2>&1 &
+r=$!
+sleep 0.3
+$NS1 mark_udp 10.0.1.2 5002 0 plain-unprotected >/dev/null
+wait $r
+check "unmarked unprotected flow: delivered" grep -q plain-unprotected /run/u3.out
+capture_stop
+capture_text /run/in.pcap >/run/in.txt
+grep -E 'UDP' /run/in.txt | grep -q '10\.0\.0\.1' && bad "plaintext of the protected flow on the wire" ||
+	ok "no plaintext of the protected flow on the wire"
+check "ESP 0x1001 on the wire" grep -q 'ESP(spi=0x00001001' /run/in.txt
+
+# Unplug while SAs are offloaded: both ends vanish, offloads go.
+check "unplug sim0" sh -c "echo sim0 > $DBG/unplug"
+sleep 0.5
+ip -n ns1 link show sim0 >/dev/null 2>&1 && bad "sim0 still there" || ok "sim0 gone"
+ip -n ns2 link show sim1 >/dev/null 2>&1 && bad "sim1 still there" || ok "sim1 gone"
+n=$($NS1 ipso_genl dump | grep -c 'state=offloaded')
+[ "$n" -eq 0 ] && ok "no offload left after unplug" || bad "$n offloads left after unplug"
+sh -c "echo nosuch > $DBG/unplug" 2>/dev/null && bad "unplug of an unknown name accepted" ||
+	ok "unplug of an unknown name refused"
+
+# Module unload with a live offload.
+check "new pair c0" ip -n ns1 link add c0 type ipsecsim
+ip -n ns1 addr add 10.0.0.1/24 dev c0
+ip -n ns1 link set c0 up
+ip -n ns1 link set c0p up
+sleep 0.3
+$NS1 ipso_genl offload 4 10.0.0.2 0x1001 c0 out >/dev/null
+check "0x1001 offloaded on c0" wait_state 1001 offloaded
+check "rmmod simulated NIC with a live offload" rmmod ipsec_sim
+n=$($NS1 ipso_genl dump | grep -c 'state=offloaded')
+[ "$n" -eq 0 ] && ok "offload gone with the module" || bad "$n offloads left after rmmod"
+ip netns del ns1
+ip netns del ns2
+sleep 0.3
+check "rmmod bridge" rmmod ipsec_offload
+finish
