@@ -40,7 +40,7 @@ u32 ipso_tx_handle_from_secpath(const struct sk_buff *skb,
 		return handle;
 	rcu_read_lock();
 	o = ipso_ofl_find_rcu(sp->xvec[sp->len - 1], dev->ifindex);
-	if (o && READ_ONCE(o->live))
+	if (o && o->dev == dev && READ_ONCE(o->live))
 		handle = o->handle;
 	rcu_read_unlock();
 	return handle;

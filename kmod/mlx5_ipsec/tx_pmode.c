@@ -132,7 +132,7 @@ static unsigned int ipso_tx_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	/* nf hooks run under rcu_read_lock() */
 	o = ipso_ofl_find_rcu(x, path->dev->ifindex);
-	if (!o || !READ_ONCE(o->tx_active))
+	if (!o || o->dev != path->dev || !READ_ONCE(o->tx_active))
 		return NF_ACCEPT;
 	if (!ipso_tx_fits(skb, dst))
 		return NF_ACCEPT;
