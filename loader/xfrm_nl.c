@@ -61,6 +61,34 @@ static size_t attr_min_len(int type)
 	}
 }
 
+/*
+ * Algorithm attributes carry their key after the fixed part; the declared
+ * key length must fit in the attribute (as the kernel's own checks
+ * demand), though the loader never reads the key itself.
+ */
+static bool alg_len_ok(const struct nlattr *attr, int type)
+{
+	size_t len = mnl_attr_get_payload_len(attr), bits;
+
+	switch (type) {
+	case XFRMA_ALG_AEAD:
+		bits = ((const struct xfrm_algo_aead *)
+			mnl_attr_get_payload(attr))->alg_key_len;
+		return len >= sizeof(struct xfrm_algo_aead) + (bits + 7) / 8;
+	case XFRMA_ALG_AUTH_TRUNC:
+		bits = ((const struct xfrm_algo_auth *)
+			mnl_attr_get_payload(attr))->alg_key_len;
+		return len >= sizeof(struct xfrm_algo_auth) + (bits + 7) / 8;
+	case XFRMA_ALG_CRYPT:
+	case XFRMA_ALG_AUTH:
+		bits = ((const struct xfrm_algo *)
+			mnl_attr_get_payload(attr))->alg_key_len;
+		return len >= sizeof(struct xfrm_algo) + (bits + 7) / 8;
+	default:
+		return true;
+	}
+}
+
 static int attr_cb(const struct nlattr *attr, void *data)
 {
 	struct attr_tab *t = data;
@@ -76,6 +104,10 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	}
 	if (type == XFRMA_TMPL &&
 	    mnl_attr_get_payload_len(attr) % sizeof(struct xfrm_user_tmpl)) {
+		t->bad = type;
+		return MNL_CB_ERROR;
+	}
+	if (min && !alg_len_ok(attr, type)) {
 		t->bad = type;
 		return MNL_CB_ERROR;
 	}
