@@ -139,6 +139,28 @@ grep -q 'spi 0x00001001' /run/expire.out && grep -qi 'hard 0' /run/expire.out &&
 	ok "soft byte limit: kernel EXPIRE (soft) for the offloaded SA" ||
 	bad "no soft expire event: $(tr '\n' '|' </run/expire.out)"
 
+# Route change: 10.0.0.2 now via a plain veth.  The bundle's path device
+# is no longer the offload's: the flow must stay encrypted, in software.
+ip link add vr1 netns ns1 type veth peer name vr2 netns ns2
+ip -n ns1 link set vr1 up
+ip -n ns2 link set vr2 up
+ip -n ns1 route add 10.0.0.2/32 dev vr1
+ip -n ns2 route add 10.0.0.1/32 dev vr2
+$NS2 /usr/bin/tcpdump -Z root -U --immediate-mode -n -i vr2 -w /run/vr.pcap >/dev/null 2>&1 &
+CAP=$!
+sleep 2
+check "ping after the route moved to a device without the offload" $NS1 ping -c 3 -W 3 10.0.0.2
+sleep 0.5
+kill $CAP
+wait $CAP
+capture_text /run/vr.pcap >/run/vr.txt
+n=$(grep -c '10.0.0.1 > 10.0.0.2: ESP(spi=0x00001001' /run/vr.txt)
+[ "$n" -ge 3 ] && ! grep -q 'ICMP echo' /run/vr.txt &&
+	ok "rerouted flow encrypted in software on the plain veth ($n ESP)" ||
+	bad "rerouted flow: $(head -3 /run/vr.txt | tr '\n' '|')"
+ip -n ns1 route del 10.0.0.2/32 dev vr1
+ip -n ns2 route del 10.0.0.1/32 dev vr2
+
 check "withdraw 0x1001" $NS1 ipso_genl withdraw 4 10.0.0.2 0x1001 sim0
 sleep 0.3
 check "ping IPv4 with 0x1001 back in software" $NS1 ping -c 2 -W 3 10.0.0.2
