@@ -34,9 +34,16 @@ struct kv_pol {
 	bool seen;
 };
 
+/* reqid -> the SAs / policies (by template) that carry it. */
+struct kv_idx {
+	struct htab h;		/* struct kv_bucket by reqid */
+};
+
 struct kview {
 	struct htab sas;
 	struct htab pols;
+	struct kv_idx sa_by_reqid;	/* SA reqid */
+	struct kv_idx pol_by_reqid;	/* template reqids; 0 = any */
 };
 
 int kv_init(struct kview *kv);

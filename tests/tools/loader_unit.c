@@ -154,6 +154,14 @@ static void test_policy(void)
 	      "FLUSHSA proto AH leaves ESP SAs");
 }
 
+static int redirected;
+static void count_cb(struct kv_sa *s, void *ctx)
+{
+	(void)s;
+	(void)ctx;
+	redirected++;
+}
+
 static void test_direction(void)
 {
 	struct kview kv;
@@ -177,6 +185,37 @@ static void test_direction(void)
 	kv_del_pol(&kv, XFRM_POLICY_OUT, 8 + XFRM_POLICY_OUT);
 	CHECK(kv_sa_dir(&kv, out) == IPSO_DIR_UNKNOWN,
 	      "out policy deleted: direction unknown again");
+
+	/* reqid-indexed: a template of reqid 7 does not accept reqid 8. */
+	{
+		struct nlmsghdr *nlh = sa_msg(IPPROTO_ESP, 0x4004, "10.0.0.2",
+					      "10.0.0.1");
+		struct xfrm_usersa_info *p = mnl_nlmsg_get_payload(nlh);
+		struct kv_sa *other;
+
+		p->reqid = 8;
+		out->d.dir = IPSO_DIR_UNKNOWN;	/* as after the delete */
+		xnl_decode(nlh, &ev);
+		other = kv_put_sa(&kv, &ev);
+		xnl_decode(pol_msg(XFRM_POLICY_OUT, 1, 0), &pe);
+		kv_put_pol(&kv, &pe.pol);
+		redirected = 0;
+		kv_redirect(&kv, &pe.pol, count_cb, NULL);
+		CHECK(kv_sa_dir(&kv, out) == IPSO_DIR_OUT &&
+		      other->d.dir == IPSO_DIR_UNKNOWN,
+		      "template reqid 7 accepts the reqid 7 SA only");
+		CHECK(redirected == 1 && out->d.dir == IPSO_DIR_OUT,
+		      "policy add re-derives exactly the affected SA");
+		pe.pol.tmpl[0].reqid = 0;
+		pe.pol.index = 99;
+		kv_put_pol(&kv, &pe.pol);
+		CHECK(kv_sa_dir(&kv, other) == IPSO_DIR_OUT,
+		      "template reqid 0 accepts any reqid");
+	}
+	kv_flush_pols(&kv);
+	CHECK(kv_sa_dir(&kv, out) == IPSO_DIR_UNKNOWN, "flush: unknown");
+	kv_flush_sas(&kv);
+	CHECK(kv.sas.count == 0, "SA flush empties the view");
 	kv_free(&kv);
 }
 
