@@ -113,10 +113,13 @@ void ipso_unregister_netdev(struct net_device *dev)
 {
 	struct ipso_netdev *nd = ipso_netdev_retire(dev, -ENODEV);
 
-	if (!nd)
-		return;
+	/*
+	 * Even when NETDEV_UNREGISTER retired the device first, its queued
+	 * teardowns still call the driver: wait for them either way.
+	 */
 	flush_workqueue(ipso_wq);
-	ipso_netdev_free(nd);
+	if (nd)
+		ipso_netdev_free(nd);
 }
 EXPORT_SYMBOL_GPL(ipso_unregister_netdev);
 

@@ -54,8 +54,10 @@ void ipso_unregister_netdev(struct net_device *dev);
 
 /*
  * TX slow path, for a packet without a valid mark: the handle under which
- * the state in the skb's secpath is offloaded on dev, or
- * IPSO_HANDLE_INVALID (then the driver must drop).  RCU, any context.
+ * the state in the skb's secpath is offloaded on dev for output, or
+ * IPSO_HANDLE_INVALID (then the driver must drop).  A secpath holding an
+ * inbound state (a decrypted packet being forwarded) yields INVALID too.
+ * RCU, any context.
  */
 u32 ipso_tx_handle_from_secpath(const struct sk_buff *skb,
 				const struct net_device *dev);

@@ -40,7 +40,8 @@ u32 ipso_tx_handle_from_secpath(const struct sk_buff *skb,
 		return handle;
 	rcu_read_lock();
 	o = ipso_ofl_find_rcu(sp->xvec[sp->len - 1], dev->ifindex);
-	if (o && o->dev == dev && READ_ONCE(o->live))
+	/* An inbound state (decrypted, now forwarded) names nothing to do. */
+	if (o && o->dev == dev && o->dir == IPSO_DIR_OUT && READ_ONCE(o->live))
 		handle = o->handle;
 	rcu_read_unlock();
 	return handle;
