@@ -8,3 +8,13 @@ TEST_BINS += $(BIN)/mark_udp
 
 $(BIN)/mark_udp: sim/mark_udp.c | $(BIN)
 	$(CC) $(CFLAGS) -static -o $@ $<
+
+# Test XDP program: counts the NIC's metadata (BTF for bpftool's output).
+SIM_CLANG ?= clang
+SIM_BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -I../include \
+	-I/usr/include/$(shell $(CC) -dumpmachine)
+TEST_BINS += $(BIN)/xdp_meta.bpf.o
+
+$(BIN)/xdp_meta.bpf.o: sim/xdp_meta.bpf.c ../include/ipsec_offload/mark.h \
+		../include/ipsec_offload/types.h | $(BIN)
+	$(SIM_CLANG) $(SIM_BPF_CFLAGS) -c $< -o $@
