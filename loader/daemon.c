@@ -242,6 +242,22 @@ static void handle_xfrm(struct daemon *d, struct mnl_socket *nl)
 	flush_offers(d);
 }
 
+/* SIGHUP: re-read the permission rules; keep the old ones if broken. */
+static void reload_rules(struct daemon *d)
+{
+	struct devperm np;
+
+	if (cli_load_perm(d->o, &np)) {
+		fprintf(stderr, "ipsec-offload: daemon: keeping the previous "
+			"rules\n");
+		return;
+	}
+	devperm_free(&d->perm);
+	d->perm = np;	/* d->om.perm points here */
+	fprintf(stderr, "ipsec-offload: daemon: rules reloaded (%d)\n",
+		d->perm.nrules);
+}
+
 static int make_fds(int *sfd, int *tfd)
 {
 	struct itimerspec its = {
@@ -321,7 +337,10 @@ static int loop(struct daemon *d, struct mnl_socket *nl, int sfd, int tfd)
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					break;
 				if (si.ssi_signo == SIGHUP) {
-					int err = resync(d);
+					int err;
+
+					reload_rules(d);
+					err = resync(d);
 
 					if (err)
 						derr("resync", err);
@@ -341,7 +360,7 @@ static int daemon_usage(int argc)
 	      "[--mirror-only]\n"
 	      "Sync, follow XFRM events, request offloads from the bridge "
 	      "module.\nSIGTERM/SIGINT: withdraw every offload, then exit. "
-	      "SIGHUP: full resync.\n", argc ? stdout : stderr);
+	      "SIGHUP: re-read the rules, full resync.\n", argc ? stdout : stderr);
 	return IPSO_EXIT_OK;
 }
 

@@ -195,12 +195,12 @@ static int on_dev(const struct genl_dev *d, void *data)
 	return 0;
 }
 
-static bool dev_listed(const struct ofl_dev *devs, int n, __u32 ifindex)
+static const char *dev_name(const struct ofl_dev *devs, int n, __u32 ifindex)
 {
 	for (int i = 0; i < n; i++)
 		if (devs[i].ifindex == ifindex)
-			return true;
-	return false;
+			return devs[i].name;
+	return NULL;
 }
 
 static void write_state(struct ofl_mgr *om, const struct ipso_offload_key *k,
@@ -299,12 +299,15 @@ bool ofl_refresh(struct ofl_mgr *om, struct kview *kv)
 		om->ndevs = 0;
 		return false;
 	}
-	/* Evict offloads on devices that are no longer eligible. */
+	/* Evict offloads on devices that are no longer eligible, and those
+	 * the permission rules (reloaded on SIGHUP) no longer allow. */
 	for (n = htab_first(&om->req, &i); n; n = next) {
 		struct ofl_req *r = (struct ofl_req *)n;
+		const char *name = dev_name(ds.devs, ds.n, r->key.ifindex);
+		struct kv_sa *s = kv_find_sa(kv, &r->key.sa);
 
 		next = htab_next(&om->req, n, &i);
-		if (!dev_listed(ds.devs, ds.n, r->key.ifindex))
+		if (!name || (s && !devperm_allows(om->perm, &s->d, name)))
 			withdraw(om, r);
 	}
 	memcpy(om->devs, ds.devs, sizeof(ds.devs));
