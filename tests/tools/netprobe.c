@@ -7,6 +7,11 @@
  *   netprobe udp-send ADDR PORT MSG [COUNT]   send COUNT datagrams
  *   netprobe tcp-recv PORT TIMEOUT_S          accept one, count bytes
  *   netprobe tcp-send ADDR PORT BYTES         connect, send BYTES
+ *   netprobe udp-pace ADDR PORT COUNT MS      COUNT numbered datagrams,
+ *                                             one every MS milliseconds
+ *   netprobe udp-count PORT IDLE_S            count numbered datagrams
+ *                                             until IDLE_S without one;
+ *                                             prints received and lost
  *
  * Addresses may be IPv4 or IPv6; sockets are dual-stack.  Exit 0 on
  * success, 1 when nothing (or too little) arrived, 2 on bad usage.
@@ -19,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -195,8 +201,70 @@ static int tcp_send(char **argv)
 	return 0;
 }
 
+static int udp_pace(char **argv)
+{
+	unsigned long count, ms, i;
+	struct sockaddr_in6 a;
+	struct timespec gap;
+	char msg[32];
+	int fd, len;
+
+	if (addr_of(argv[2], argv[3], &a) ||
+	    parse_uint(argv[4], 10000000, &count) ||
+	    parse_uint(argv[5], 60000, &ms))
+		return 2;
+	fd = dual_socket(SOCK_DGRAM);
+	if (fd < 0)
+		return 2;
+	gap.tv_sec = ms / 1000;
+	gap.tv_nsec = (ms % 1000) * 1000000L;
+	for (i = 1; i <= count; i++) {
+		len = snprintf(msg, sizeof(msg), "seq %lu", i);
+		/* a failed send is a lost packet: the receiver counts it */
+		sendto(fd, msg, len, 0, (struct sockaddr *)&a, sizeof(a));
+		nanosleep(&gap, NULL);
+	}
+	printf("netprobe: paced %lu datagrams every %lu ms\n", count, ms);
+	return 0;
+}
+
+static int udp_count(char **argv)
+{
+	unsigned long seq, got = 0, max = 0, dup = 0;
+	unsigned char *seen;
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = bound_socket(SOCK_DGRAM, argv[2], argv[3]);
+	if (fd < 0)
+		return 2;
+	seen = calloc(10000001, 1);
+	if (!seen)
+		return 2;
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+		buf[n] = '\0';
+		if (sscanf(buf, "seq %lu", &seq) != 1 || seq > 10000000)
+			continue;
+		if (seen[seq]++) {
+			dup++;
+			continue;
+		}
+		got++;
+		if (seq > max)
+			max = seq;
+	}
+	printf("netprobe: received %lu lost %lu duplicate %lu last %lu\n",
+	       got, max - got, dup, max);
+	return got ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[1], "udp-pace"))
+		return udp_pace(argv);
+	if (argc == 4 && !strcmp(argv[1], "udp-count"))
+		return udp_count(argv);
 	if (argc >= 4 && !strcmp(argv[1], "udp-recv"))
 		return udp_recv(argv, argc);
 	if (argc >= 5 && !strcmp(argv[1], "udp-send"))
@@ -207,6 +275,7 @@ int main(int argc, char **argv)
 		return tcp_send(argv);
 	fprintf(stderr,
 		"usage: netprobe udp-recv PORT TIMEOUT [COUNT] | udp-send ADDR PORT MSG [COUNT]\n"
-		"       netprobe tcp-recv PORT TIMEOUT | tcp-send ADDR PORT BYTES\n");
+		"       netprobe tcp-recv PORT TIMEOUT | tcp-send ADDR PORT BYTES\n"
+		"       netprobe udp-pace ADDR PORT COUNT MS | udp-count PORT IDLE_S\n");
 	return 2;
 }
