@@ -131,6 +131,18 @@ $NS1 mark_udp 10.0.0.2 5000 0xe5000fff stale-protected >/dev/null
 wait $r
 check "stale mark, protected flow: delivered" grep -q stale-protected /run/u1.out
 check "stale mark, protected flow: slow path used" [ "$(stat tx_slowpath)" -gt "$slow0" ]
+# A live mark (what the tc program writes): the fast path, no lookup.
+h=$(state_of 1001 | sed -n 's/.*handle=\([0-9]*\).*/\1/p')
+$NS2 netprobe udp-recv 5003 4 1 >/run/u4.out 2>&1 &
+r=$!
+sleep 0.3
+slow0=$(stat tx_slowpath)
+enc0=$(stat tx_encrypted)
+$NS1 mark_udp 10.0.0.2 5003 $(printf '0x%08x' $((0xe5000000 | h))) live-mark >/dev/null
+wait $r
+check "live mark (handle $h): delivered" grep -q live-mark /run/u4.out
+check "live mark: encrypted without the slow path" \
+	[ "$(stat tx_slowpath)" -eq "$slow0" -a "$(stat tx_encrypted)" -gt "$enc0" ]
 # A stale mark without a secpath: nothing names an SA, the NIC drops it.
 $NS2 netprobe udp-recv 5001 3 1 >/run/u2.out 2>&1 &
 r=$!
