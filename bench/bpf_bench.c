@@ -6,9 +6,12 @@
  * mixed prefix lengths), flow-cache hit and miss, next to floor programs
  * that do one map lookup, measured in the same run.
  *   hit:  one flow, repeat=N inside the kernel (the cache answers)
- *   miss: N distinct flows, one run each (every lookup misses the cache
- *         and inserts), kernel-measured duration averaged
+ *   miss: N distinct flows, one run each (every lookup misses the cache;
+ *         adaptive admission inserts only after long searches),
+ *         kernel-measured duration averaged; the floor is measured the
+ *         same way (floor_*_1run)
  *   nocache: the explain entry told to bypass the cache (pure SPD search)
+ *   cachealways: every miss inserted into the LRU (no admission policy)
  * Output: one line per figure,
  *   bench: name=NAME spd=N ns_per_pkt=X ratio_to_floor=R
  * usage: bpf_bench [SIZES...]   (run by bench/run_bpf.sh)
@@ -201,19 +204,28 @@ static void bench_size(int n)
 	line("floor_tc_1run", n, ftc1, ftc1);
 	line("floor_xdp_1run", n, fxdp1, fxdp1);
 
-	/* explain: classifier entry */
-	skb_run(E.fd_explain, &p, 0, 1);	/* fill the cache */
+	/* explain: classifier entry (hit: the flow admitted explicitly) */
+	skb_run(E.fd_explain, &p, IPSO_EXPLAIN_F_CACHE_ALWAYS, 1);
 	line("classify_hit", n, skb_run(E.fd_explain, &p, 0, HIT_REPEAT), ftc);
 	line("classify_nocache", n,
 	     skb_run(E.fd_explain, &p, IPSO_EXPLAIN_F_NO_CACHE, HIT_REPEAT),
 	     ftc);
 	line("classify_miss", n, miss_avg(E.fd_explain, false, 0, n), ftc1);
+	line("classify_miss_nocache", n,
+	     miss_avg(E.fd_explain, false, IPSO_EXPLAIN_F_NO_CACHE, n), ftc1);
+	line("classify_miss_cachealways", n,
+	     miss_avg(E.fd_explain, false, IPSO_EXPLAIN_F_CACHE_ALWAYS, n),
+	     ftc1);
 
-	/* XDP: plaintext under enforcement (classifies every packet) */
+	/*
+	 * XDP: plaintext under enforcement (classifies every packet); the
+	 * repeated flow is a cache hit only if its search was long enough
+	 * to be admitted
+	 */
 	t_set_config(&E, IPSO_CFG_F_RX_ENFORCE);
 	xdp_run(E.fd_xdp, &p, 1);
-	line("xdp_plain_hit", n, xdp_run(E.fd_xdp, &p, HIT_REPEAT), fxdp);
-	line("xdp_plain_miss", n, miss_avg(E.fd_xdp, true, 0, n), fxdp1);
+	line("xdp_plain_repeat", n, xdp_run(E.fd_xdp, &p, HIT_REPEAT), fxdp);
+	line("xdp_plain_newflows", n, miss_avg(E.fd_xdp, true, 0, n), fxdp1);
 	t_set_config(&E, 0);
 	line("xdp_plain_noenforce", n, xdp_run(E.fd_xdp, &p, HIT_REPEAT), fxdp);
 

@@ -110,39 +110,136 @@ static __always_inline int ipso_ent_match(const struct ipso_spd_ent *e,
 	return unsure;
 }
 
+/* A global function: its branches are verified once, not per state of
+ * the scan loop (which keeps verification time and 6.1 happy). */
+__attribute__((noinline))
+int ipso_ent_match_g(const struct ipso_spd_ent *e, const struct ipso_flow *fl)
+{
+	if (!e || !fl)
+		return IPSO_NO_MATCH;
+	return ipso_ent_match(e, fl);
+}
+
+/*
+ * Scan state.  It lives in a per-CPU map, not on the stack: the verifier
+ * then sees its fields as unknown numbers and verifies the loop body a
+ * few times instead of once per combination of constants.  Slot 0 is the
+ * XDP program's, slot 1 the explain entry's (run with preemption off, it
+ * can only be interrupted by XDP in softirq, which uses slot 0).
+ */
 struct ipso_scan_ctx {
 	struct ipso_flow fl;
-	__u32 start;
-	__u32 unsure;		/* IPSO_CLS_F_* that stopped the scan */
-	__u32 found;		/* 1 + index of the match, 0 = none */
+	__u64 best;		/* order of the best match, ~0 = none */
+	__u64 unsure;		/* lowest order that could not be judged */
+	__u64 last;		/* order of the last candidate looked at */
+	__u32 best_idx;		/* its slot in ipso_spd_ent */
+	__u32 unsure_flags;	/* IPSO_CLS_F_* behind unsure */
+	__u32 start;		/* current node: candidates */
+	__u32 count;
+	__u32 base;		/* loop index of the node's first candidate */
+	__u32 parent;		/* 1 + id, 0 = none */
+	__u32 flags;		/* IPSO_LIST_F_* of the current node */
+	__u32 done;		/* the walk reached the root */
+	__u32 end;		/* current node left early */
+	__u32 steps;		/* loop iterations used (cache admission) */
 };
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct ipso_scan_ctx);
+} ipso_scan SEC(".maps");
+
+#define IPSO_SCAN_XDP		0
+#define IPSO_SCAN_EXPLAIN	1
+
+struct ipso_scan_arg {
+	__u32 slot;
+};
+
+static __always_inline void ipso_scan_unsure(struct ipso_scan_ctx *c,
+					     __u64 order, __u32 why)
+{
+	if (order < c->unsure)
+		c->unsure = order;
+	c->unsure_flags |= why;
+}
+
+static __always_inline bool ipso_scan_load(struct ipso_scan_ctx *c, __u32 id)
+{
+	struct ipso_spd_node *n = bpf_map_lookup_elem(&ipso_spd_node, &id);
+
+	if (!n)
+		return false;
+	c->start = n->start;
+	c->count = n->count;
+	c->parent = n->parent;
+	c->flags = n->flags;
+	c->end = 0;
+	c->last = 0;
+	return true;
+}
+
+/* One step: look at one candidate, or move to the parent node. */
 static long ipso_scan_one(__u32 i, void *data)
 {
-	struct ipso_scan_ctx *c = data;
+	struct ipso_scan_arg *a = data;
+	struct ipso_scan_ctx *c;
 	struct ipso_spd_ent *e;
-	__u32 slot = c->start + i;
+	__u32 pos, slot;
+	__u64 bound;
 	int r;
 
+	c = bpf_map_lookup_elem(&ipso_scan, &a->slot);
+	if (!c)
+		return 1;
+	c->steps = i + 1;
+	pos = i - c->base;
+	if (c->end || pos >= c->count) {
+		/* a cut node: the candidates not stored come after last */
+		if (!c->end && (c->flags & IPSO_LIST_F_CUT))
+			ipso_scan_unsure(c, c->last, IPSO_CLS_F_CUT);
+		if (!c->parent) {
+			c->done = 1;
+			return 1;
+		}
+		/* bpf_loop's bound ends an over-long chain: done stays 0 */
+		if (!ipso_scan_load(c, c->parent - 1)) {
+			ipso_scan_unsure(c, 0, IPSO_CLS_F_CUT);
+			return 1;
+		}
+		c->base = i + 1;
+		return 0;
+	}
+	slot = c->start + pos;
 	e = bpf_map_lookup_elem(&ipso_spd_ent, &slot);
 	if (!e) {
-		c->unsure |= IPSO_CLS_F_CUT;
+		ipso_scan_unsure(c, 0, IPSO_CLS_F_CUT);
 		return 1;
 	}
-	r = ipso_ent_match(e, &c->fl);
+	bound = c->best < c->unsure ? c->best : c->unsure;
+	if (e->order >= bound) {
+		/* sorted: nothing further in this node can win */
+		c->end = 1;
+		return 0;
+	}
+	c->last = e->order;
+	r = ipso_ent_match_g(e, &c->fl);
 	if (r == IPSO_NO_MATCH)
 		return 0;
 	if (r == IPSO_MATCH) {
-		c->found = i + 1;
+		c->best = e->order;
+		c->best_idx = slot;
 	} else {
-		c->unsure |= r;
+		ipso_scan_unsure(c, e->order, r);
 	}
-	return 1;
+	c->end = 1;
+	return 0;
 }
 
-/* The candidate list whose node is the longest prefix of the flow's dst. */
-static __always_inline struct ipso_spd_list *
-ipso_spd_list_of(const struct ipso_flow *fl)
+/* Id of the node of the longest prefix that contains the flow's dst. */
+static __always_inline __u32 *ipso_spd_node_of(const struct ipso_flow *fl)
 {
 	if (fl->family == IPSO_AF_INET) {
 		struct ipso_lpm4_key k = {
@@ -161,54 +258,65 @@ ipso_spd_list_of(const struct ipso_flow *fl)
 	}
 }
 
-static __always_inline void ipso_spd_search(const struct ipso_flow *fl,
-					    struct ipso_cls_result *res)
+/* Returns how many loop steps the search took (0: no trie node). */
+static __always_inline __u32 ipso_spd_search(const struct ipso_flow *fl,
+					     struct ipso_cls_result *res,
+					     __u32 scan_slot)
 {
-	struct ipso_scan_ctx c;
-	struct ipso_spd_list *l;
+	struct ipso_scan_arg a = { .slot = scan_slot };
+	struct ipso_scan_ctx *c;
 	struct ipso_spd_ent *hit;
-	__u32 n;
+	__u32 *id;
 
-	l = ipso_spd_list_of(fl);
-	if (!l) {
-		res->verdict = IPSO_CLS_NONE;
-		return;
-	}
-	__builtin_memset(&c, 0, sizeof(c));
-	c.fl = *fl;
-	c.start = l->start;
-	n = l->count;
-	if (n > IPSO_SPD_MAX_SCAN)
-		n = IPSO_SPD_MAX_SCAN;
-	bpf_loop(n, ipso_scan_one, &c, 0);
-	if (c.found) {
-		n = c.start + c.found - 1;
-		hit = bpf_map_lookup_elem(&ipso_spd_ent, &n);
-		if (!hit) {
-			res->verdict = IPSO_CLS_UNSURE;
-			res->flags |= IPSO_CLS_F_CUT;
-			return;
-		}
-		res->policy_index = hit->index;
-		res->policy_slot = hit->slot;
-		res->priority = hit->priority;
-		res->action = hit->action;
-		if (hit->action == IPSO_ACT_BLOCK)
-			res->verdict = IPSO_CLS_BLOCK;
-		else if (hit->action == IPSO_ACT_PROTECT)
-			res->verdict = IPSO_CLS_PROTECT;
-		else
-			res->verdict = IPSO_CLS_BYPASS;
-		if (hit->flags & IPSO_ENT_F_REQUIRE)
-			res->flags |= IPSO_CLS_F_REQUIRE;
-		return;
-	}
-	if (c.unsure || (l->flags & IPSO_LIST_F_CUT)) {
-		res->verdict = IPSO_CLS_UNSURE;
-		res->flags |= c.unsure ? c.unsure : IPSO_CLS_F_CUT;
-		return;
-	}
 	res->verdict = IPSO_CLS_NONE;
+	id = ipso_spd_node_of(fl);
+	if (!id)
+		return 0;
+	c = bpf_map_lookup_elem(&ipso_scan, &a.slot);
+	if (!c) {
+		res->verdict = IPSO_CLS_UNSURE;
+		res->flags |= IPSO_CLS_F_CUT;
+		return 0;
+	}
+	__builtin_memset(c, 0, sizeof(*c));
+	c->fl = *fl;
+	c->best = ~0ull;
+	c->unsure = ~0ull;
+	if (!ipso_scan_load(c, *id)) {
+		res->verdict = IPSO_CLS_UNSURE;
+		res->flags |= IPSO_CLS_F_CUT;
+		return c ? c->steps : 0;
+	}
+	bpf_loop(IPSO_SPD_MAX_DEPTH * (IPSO_SPD_MAX_SCAN + 1) + 1,
+		 ipso_scan_one, &a, 0);
+	if (!c->done)
+		ipso_scan_unsure(c, 0, IPSO_CLS_F_CUT);
+	if (c->unsure < c->best) {
+		res->verdict = IPSO_CLS_UNSURE;
+		res->flags |= c->unsure_flags;
+		return c ? c->steps : 0;
+	}
+	if (c->best == ~0ull)
+		return c ? c->steps : 0;
+	hit = bpf_map_lookup_elem(&ipso_spd_ent, &c->best_idx);
+	if (!hit) {
+		res->verdict = IPSO_CLS_UNSURE;
+		res->flags |= IPSO_CLS_F_CUT;
+		return c ? c->steps : 0;
+	}
+	res->policy_index = hit->index;
+	res->policy_slot = hit->slot;
+	res->priority = hit->priority;
+	res->action = hit->action;
+	if (hit->action == IPSO_ACT_BLOCK)
+		res->verdict = IPSO_CLS_BLOCK;
+	else if (hit->action == IPSO_ACT_PROTECT)
+		res->verdict = IPSO_CLS_PROTECT;
+	else
+		res->verdict = IPSO_CLS_BYPASS;
+	if (hit->flags & IPSO_ENT_F_REQUIRE)
+		res->flags |= IPSO_CLS_F_REQUIRE;
+	return c->steps;
 }
 
 /*
@@ -330,14 +438,17 @@ static __always_inline __u64 ipso_generation(bool *ready)
 	return *(volatile __u64 *)&cfg->generation;
 }
 
+#define IPSO_CACHE_OFF		0
+#define IPSO_CACHE_ADAPTIVE	1	/* fill only after a long search */
+#define IPSO_CACHE_ALWAYS	2
+
 /*
- * Classify fl (its flags select SA resolution) into cv->res; cv is also
- * the flow-cache value, so callers keep one buffer on the small BPF
- * stack.  use_cache: read and fill the flow cache.
+ * Classify fl (its flags select SA resolution) into cv->res.
+ * use_cache: IPSO_CACHE_*, reading and filling the flow cache.
  */
 __attribute__((noinline))
 int ipso_classify(struct ipso_flow *fl, struct ipso_cache_val *cv,
-		  int use_cache)
+		  int use_cache, int scan_slot)
 {
 	/*
 	 * A global function: verified once, on its own.  Its pointer
@@ -348,6 +459,7 @@ int ipso_classify(struct ipso_flow *fl, struct ipso_cache_val *cv,
 	struct ipso_cache_val nv;
 	struct ipso_cls_result *res = &nv.res;
 	struct ipso_cache_val *hit;
+	__u32 steps;
 	bool ready;
 
 	if (!fl || !cv)
@@ -365,11 +477,16 @@ int ipso_classify(struct ipso_flow *fl, struct ipso_cache_val *cv,
 			goto state;
 		}
 	}
-	ipso_spd_search(&key, res);
+	steps = ipso_spd_search(&key, res, scan_slot);
 	if (res->verdict == IPSO_CLS_PROTECT &&
 	    (key.flags & IPSO_FLOW_F_RESOLVE))
 		ipso_resolve_sa(&key, res);
-	if (use_cache)
+	/*
+	 * Admission: an LRU insert costs more than a short search, so only
+	 * searches of IPSO_CACHE_MIN_STEPS or more steps are cached.
+	 */
+	if (use_cache == IPSO_CACHE_ALWAYS ||
+	    (use_cache && steps >= IPSO_CACHE_MIN_STEPS))
 		bpf_map_update_elem(&ipso_flow_cache, &key, &nv, BPF_ANY);
 state:
 	if (key.flags & IPSO_FLOW_F_RESOLVE)

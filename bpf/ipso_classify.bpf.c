@@ -28,7 +28,7 @@ int ipso_explain(struct __sk_buff *skb)
 	struct ipso_flow fl;
 	struct ipso_cache_val cv;
 	__u32 zero = 0, arg;
-	int st;
+	int st, cache;
 
 	out = bpf_map_lookup_elem(&ipso_exp_out, &zero);
 	if (!out)
@@ -46,8 +46,12 @@ int ipso_explain(struct __sk_buff *skb)
 		fl.mark = skb->cb[IPSO_EXPLAIN_CB_MARK];
 		fl.if_id = skb->cb[IPSO_EXPLAIN_CB_IF_ID];
 		fl.flags |= IPSO_FLOW_F_RESOLVE;
-		ipso_classify(&fl, &cv,
-			      !((arg >> 8) & IPSO_EXPLAIN_F_NO_CACHE));
+		cache = IPSO_CACHE_ADAPTIVE;
+		if ((arg >> 8) & IPSO_EXPLAIN_F_NO_CACHE)
+			cache = IPSO_CACHE_OFF;
+		else if ((arg >> 8) & IPSO_EXPLAIN_F_CACHE_ALWAYS)
+			cache = IPSO_CACHE_ALWAYS;
+		ipso_classify(&fl, &cv, cache, IPSO_SCAN_EXPLAIN);
 	}
 	out->nonce = skb->cb[IPSO_EXPLAIN_CB_NONCE];
 	out->parse = st;

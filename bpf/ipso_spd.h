@@ -7,26 +7,34 @@
  *
  * SPD: per family an LPM trie keyed by (dir, destination prefix).  Every
  * distinct destination prefix P of a policy of that (family, dir) is a
- * node; its value names a candidate list: all policies whose destination
- * prefix contains P, sorted in the order in which the running kernel
- * prefers them.  A lookup takes the longest node that contains the
- * flow's destination; its list holds exactly the policies whose
- * destination matches, so the first entry whose remaining fields match
- * is the kernel's answer.  Lists are cut after IPSO_SPD_MAX_SCAN entries;
- * a cut list that has no match in its stored part answers "unsure".
+ * node; the trie maps P to a node id, ipso_spd_node[id] holds the node's
+ * own candidates (the policies whose destination prefix is exactly P,
+ * sorted by the kernel's preference order, a 64-bit key) and its parent:
+ * the node of the longest shorter prefix that contains P.  A lookup takes
+ * the longest node containing the flow's destination and walks up the
+ * parents; the policies whose destination matches are exactly those of
+ * the nodes on that chain.  In each node the scan stops at the first
+ * match or at the first candidate not better than the best so far, so the
+ * first (lowest order) match over the chain is the kernel's answer.  Each
+ * policy is stored once.  A node keeps at most IPSO_SPD_MAX_SCAN
+ * candidates and a chain is followed for at most IPSO_SPD_MAX_DEPTH
+ * nodes; beyond that the answer is "unsure", never a guess.
  */
 #ifndef IPSO_SPD_H
 #define IPSO_SPD_H
 
 #include "../include/ipsec_offload/maps.h"
 
-#define IPSO_SPD_MAX_SCAN	64	/* entries stored per candidate list */
+#define IPSO_SPD_MAX_SCAN	64	/* candidates stored per node */
+#define IPSO_SPD_MAX_DEPTH	40	/* nodes walked per lookup */
 #define IPSO_SPD_MAX_NODES	131072	/* trie nodes per family */
-#define IPSO_SPD_MAX_ENTRIES	262144	/* candidate list slots, all lists */
+#define IPSO_SPD_MAX_NODE_IDS	(2 * IPSO_SPD_MAX_NODES)	/* both */
+#define IPSO_SPD_MAX_ENTRIES	262144	/* candidate slots, all nodes */
 #define IPSO_SPD_MAX_POLICIES	131072	/* policy slots */
 #define IPSO_SA_IDX_MAX		131072	/* template index keys */
 #define IPSO_SA_IDX_WAYS	4	/* SAs kept per template key */
 #define IPSO_FLOW_CACHE_SIZE	16384
+#define IPSO_CACHE_MIN_STEPS	8	/* searches shorter are not cached */
 #define IPSO_V6_MAX_EXTHDR	8	/* IPv6 extension headers skipped */
 
 /* LPM keys: prefixlen counts the dir byte and the pad (32 bits) too. */
@@ -46,18 +54,28 @@ struct ipso_lpm6_key {
 
 #define IPSO_LIST_F_CUT		0x1	/* more candidates than stored */
 
-/* LPM value: a candidate list in ipso_spd_ent. */
-struct ipso_spd_list {
-	__u32 start;		/* first slot in ipso_spd_ent */
-	__u16 count;		/* stored entries, <= IPSO_SPD_MAX_SCAN */
+/* ipso_spd_node value (the trie's value is the node id, a u32). */
+struct ipso_spd_node {
+	__u32 start;		/* first candidate in ipso_spd_ent */
+	__u16 count;		/* stored candidates, <= IPSO_SPD_MAX_SCAN */
 	__u16 flags;		/* IPSO_LIST_F_* */
+	__u32 parent;		/* 1 + id of the enclosing node, 0 = none */
+	__u32 pad;
 };
 
 #define IPSO_ENT_F_REQUIRE	0x1	/* a non-optional template: plaintext
 					   is rejected by the kernel */
 
+/*
+ * Kernel preference order of a policy as one number, lower = preferred:
+ * priority << 32 | tie class << 30 | link sequence (30 bits).
+ */
+#define IPSO_ORDER(prio, cls, seq) \
+	(((__u64)(prio) << 32) | ((__u64)(cls) << 30) | ((seq) & 0x3fffffff))
+
 /* One candidate: what a policy needs besides its destination. */
 struct ipso_spd_ent {
+	__u64 order;		/* IPSO_ORDER() */
 	union ipso_addr saddr;	/* masked to plen_s */
 	__u32 mark_v;
 	__u32 mark_m;
@@ -197,6 +215,7 @@ struct ipso_cache_val {
 #define IPSO_EXPLAIN_CB_NONCE	4
 
 #define IPSO_EXPLAIN_F_NO_CACHE	0x1	/* neither read nor fill the cache */
+#define IPSO_EXPLAIN_F_CACHE_ALWAYS 0x2	/* fill the cache after any search */
 
 enum ipso_parse_status {
 	IPSO_PARSE_OK = 0,

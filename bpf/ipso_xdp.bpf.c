@@ -136,26 +136,31 @@ static __always_inline bool ipso_is_icmp_error(const struct ipso_pkt *pkt)
  * FWD for forwarding (with the output device as flowi oif).  Returns
  * false when the FIB cannot tell.
  */
+/*
+ * Which policy direction the kernel will check: IN for local delivery,
+ * FWD for forwarding (with the output device as flowi oif).  Returns
+ * false when the FIB cannot tell.
+ */
 static __always_inline bool ipso_rx_dir(struct xdp_md *ctx,
 					const struct ipso_pkt *pkt,
-					struct ipso_flow *fl)
+					struct ipso_flow *fl,
+					struct bpf_fib_lookup *p)
 {
-	struct bpf_fib_lookup p;
 	long rc;
 
-	__builtin_memset(&p, 0, sizeof(p));
-	p.ifindex = ctx->ingress_ifindex;
-	p.l4_protocol = pkt->proto;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->ifindex = ctx->ingress_ifindex;
+	p->l4_protocol = pkt->proto;
 	if (pkt->family == IPSO_AF_INET) {
-		p.family = IPSO_AF_INET;
-		p.ipv4_src = pkt->saddr.a32[0];
-		p.ipv4_dst = pkt->daddr.a32[0];
+		p->family = IPSO_AF_INET;
+		p->ipv4_src = pkt->saddr.a32[0];
+		p->ipv4_dst = pkt->daddr.a32[0];
 	} else {
-		p.family = IPSO_AF_INET6;
-		__builtin_memcpy(p.ipv6_src, &pkt->saddr, 16);
-		__builtin_memcpy(p.ipv6_dst, &pkt->daddr, 16);
+		p->family = IPSO_AF_INET6;
+		__builtin_memcpy(p->ipv6_src, &pkt->saddr, 16);
+		__builtin_memcpy(p->ipv6_dst, &pkt->daddr, 16);
 	}
-	rc = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+	rc = bpf_fib_lookup(ctx, p, sizeof(*p), 0);
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_NOT_FWDED:	/* local, broadcast, mcast */
 	case BPF_FIB_LKUP_RET_FWD_DISABLED:	/* local or dropped anyway */
@@ -165,7 +170,7 @@ static __always_inline bool ipso_rx_dir(struct xdp_md *ctx,
 	case BPF_FIB_LKUP_RET_SUCCESS:
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 		fl->dir = IPSO_DIR_FWD;
-		fl->ifindex = p.ifindex;
+		fl->ifindex = p->ifindex;
 		return true;
 	default:
 		return false;
@@ -177,24 +182,27 @@ static __always_inline int ipso_rx_plain(struct xdp_md *ctx,
 					 const struct ipso_pkt *pkt,
 					 const struct ipso_config *cfg)
 {
-	struct ipso_cache_val cv;
-	struct ipso_flow fl;
+	struct ipso_xdp_scratch *sc;
+	__u32 zero = 0;
 
 	if (!(cfg->flags & IPSO_CFG_F_RX_ENFORCE))
 		return ipso_verdict(IPSO_STAT_RX_PASS, XDP_PASS);
 	if (ipso_is_icmp_error(pkt))
 		return ipso_verdict(IPSO_STAT_RX_PASS, XDP_PASS);
-	__builtin_memset(&fl, 0, sizeof(fl));
-	ipso_pkt_to_flow(pkt, IPSO_DIR_IN, &fl);
+	sc = bpf_map_lookup_elem(&ipso_xdp_scratch, &zero);
+	if (!sc)
+		return ipso_verdict(IPSO_STAT_RX_UNSURE, XDP_PASS);
+	__builtin_memset(&sc->fl, 0, sizeof(sc->fl));
+	ipso_pkt_to_flow(pkt, IPSO_DIR_IN, &sc->fl);
 	/* netfilter may still set a mark before the policy check */
-	fl.flags |= IPSO_FLOW_F_MARK_UNKNOWN;
-	if (!ipso_rx_dir(ctx, pkt, &fl))
+	sc->fl.flags |= IPSO_FLOW_F_MARK_UNKNOWN;
+	if (!ipso_rx_dir(ctx, pkt, &sc->fl, &sc->fib))
 		return ipso_verdict(IPSO_STAT_RX_UNSURE, XDP_PASS);
-	ipso_classify(&fl, &cv, true);
-	if (cv.res.verdict == IPSO_CLS_UNSURE)
+	ipso_classify(&sc->fl, &sc->cv, IPSO_CACHE_ADAPTIVE, IPSO_SCAN_XDP);
+	if (sc->cv.res.verdict == IPSO_CLS_UNSURE)
 		return ipso_verdict(IPSO_STAT_RX_UNSURE, XDP_PASS);
-	if (cv.res.verdict == IPSO_CLS_PROTECT &&
-	    (cv.res.flags & IPSO_CLS_F_REQUIRE))
+	if (sc->cv.res.verdict == IPSO_CLS_PROTECT &&
+	    (sc->cv.res.flags & IPSO_CLS_F_REQUIRE))
 		return ipso_verdict(IPSO_STAT_RX_DROP_PLAINTEXT, XDP_DROP);
 	return ipso_verdict(IPSO_STAT_RX_PASS, XDP_PASS);
 }

@@ -81,7 +81,7 @@ struct {
 	__uint(max_entries, IPSO_SPD_MAX_NODES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ipso_lpm4_key);
-	__type(value, struct ipso_spd_list);
+	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_spd_lpm4 SEC(".maps");
 
@@ -90,9 +90,17 @@ struct {
 	__uint(max_entries, IPSO_SPD_MAX_NODES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ipso_lpm6_key);
-	__type(value, struct ipso_spd_list);
+	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_spd_lpm6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IPSO_SPD_MAX_NODE_IDS);
+	__type(key, __u32);
+	__type(value, struct ipso_spd_node);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipso_spd_node SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -123,6 +131,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, IPSO_FLOW_CACHE_SIZE);
+	/* per-CPU LRU lists: inserts take no shared lock */
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, struct ipso_flow);
 	__type(value, struct ipso_cache_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -135,6 +145,21 @@ struct {
 	__type(value, struct ipso_explain_out);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_exp_out SEC(".maps");
+
+/* Per-CPU scratch for the XDP program: the BPF stack is 512 bytes for
+ * the whole call chain, and the classifier needs most of it. */
+struct ipso_xdp_scratch {
+	struct ipso_cache_val cv;
+	struct bpf_fib_lookup fib;
+	struct ipso_flow fl;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipso_xdp_scratch);
+} ipso_xdp_scratch SEC(".maps");
 
 static __always_inline void ipso_count(__u32 stat)
 {

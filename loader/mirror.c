@@ -161,7 +161,8 @@ struct nkey {
 struct minode {			/* an installed trie node */
 	struct mnode n;
 	struct nkey key;
-	__u32 start, count;
+	__u32 id;		/* ipso_spd_node key */
+	__u32 start, count, parent;
 	__u16 flags;
 	__u8 seen;
 	struct ipso_spd_ent *ents;	/* NULL: content unknown */
@@ -195,7 +196,7 @@ static int vec_push(struct u32vec *v, __u32 x)
 }
 
 struct ipso_mirror {
-	int fd_config, fd_sad, fd_lpm[2], fd_ent, fd_pol, fd_idx;
+	int fd_config, fd_sad, fd_lpm[2], fd_node, fd_ent, fd_pol, fd_idx;
 	bool tie_pos;		/* kernel orders ties by pos (>= 6.12) */
 	struct mtab pols, sas, nodes, idx;
 	__u64 seq;
@@ -204,9 +205,11 @@ struct ipso_mirror {
 	bool group_dirty[2][3];
 	bool sa_dirty;
 	size_t npol_live, nsa_live;
-	/* policy slots */
+	/* policy slots, trie node ids */
 	struct u32vec slot_free, slot_pending;
 	__u32 slot_next;
+	struct u32vec nid_free, nid_pending;
+	__u32 nid_next;
 	/* candidate-list regions of ipso_spd_ent, by size */
 	struct u32vec ent_free[IPSO_SPD_MAX_SCAN + 1];
 	struct u32vec ent_pending[IPSO_SPD_MAX_SCAN + 1];
@@ -215,6 +218,14 @@ struct ipso_mirror {
 	struct u32vec said_free;
 	__u32 said_next;
 	struct ipso_sa lookup_buf;
+	/*
+	 * Legacy order: the inexact policy with pos 0 per dir.  6.1 numbers
+	 * pos only when it inserts an inexact policy, so after deletions
+	 * the head may have no pos 0 at all.  Stale: an inexact insert
+	 * happened since it was last computed.
+	 */
+	struct mpol *pos0[3];
+	bool pos0_stale[3];
 };
 
 static int fam_idx(int family)
@@ -265,6 +276,7 @@ static int open_fds(struct ipso_mirror *m, const char *dir)
 		{ &m->fd_sad, "ipso_sad" },
 		{ &m->fd_lpm[0], "ipso_spd_lpm4" },
 		{ &m->fd_lpm[1], "ipso_spd_lpm6" },
+		{ &m->fd_node, "ipso_spd_node" },
 		{ &m->fd_ent, "ipso_spd_ent" },
 		{ &m->fd_pol, "ipso_spd_pol" },
 		{ &m->fd_idx, "ipso_sa_idx" },
@@ -356,8 +368,9 @@ static int adopt_existing(struct ipso_mirror *m)
 		struct ipso_sa_idx_key ik;
 		__u32 slot;
 	} k, nk;
-	struct ipso_spd_list l;
+	struct ipso_spd_node l;
 	struct ipso_spd_pol pv;
+	__u32 id;
 	int f, err;
 
 	for (f = 0; f < 2; f++) {
@@ -371,7 +384,8 @@ static int adopt_existing(struct ipso_mirror *m)
 
 			k = nk;
 			prev = &k;
-			if (bpf_map_lookup_elem(m->fd_lpm[f], &k, &l))
+			if (bpf_map_lookup_elem(m->fd_lpm[f], &k, &id) ||
+			    bpf_map_lookup_elem(m->fd_node, &id, &l))
 				continue;
 			n = calloc(1, sizeof(*n));
 			if (!n)
@@ -380,10 +394,14 @@ static int adopt_existing(struct ipso_mirror *m)
 			n->key.dir = dir;
 			n->key.plen = plen - 32;
 			memcpy(n->key.addr, addr, f ? 16 : 4);
+			n->id = id;
 			n->start = l.start;
 			n->count = l.count;
 			n->flags = l.flags;
+			n->parent = l.parent;
 			mt_add(&m->nodes, &n->n);
+			if (id >= m->nid_next)
+				m->nid_next = id + 1;
 			if (l.start + l.count > m->ent_next)
 				m->ent_next = l.start + l.count;
 		}
@@ -470,6 +488,7 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 		return NULL;
 	}
 	m->fd_config = m->fd_sad = m->fd_ent = m->fd_pol = m->fd_idx = -1;
+	m->fd_node = -1;
 	m->fd_lpm[0] = m->fd_lpm[1] = -1;
 	m->tie_pos = kernel_ties_by_pos();
 	m->said_next = 1;
@@ -540,6 +559,8 @@ void ipso_mirror_close(struct ipso_mirror *m)
 	free(m->idx.b);
 	free(m->slot_free.v);
 	free(m->slot_pending.v);
+	free(m->nid_free.v);
+	free(m->nid_pending.v);
 	free(m->said_free.v);
 	for (j = 0; j <= IPSO_SPD_MAX_SCAN; j++) {
 		free(m->ent_free[j].v);
@@ -554,6 +575,8 @@ void ipso_mirror_close(struct ipso_mirror *m)
 		close(m->fd_sad);
 	if (m->fd_ent >= 0)
 		close(m->fd_ent);
+	if (m->fd_node >= 0)
+		close(m->fd_node);
 	if (m->fd_pol >= 0)
 		close(m->fd_pol);
 	if (m->fd_idx >= 0)
@@ -574,6 +597,32 @@ static int check_sel(const struct ipso_selector *s)
 	return -EAFNOSUPPORT;
 }
 
+static bool pol_exact(const struct ipso_policy_desc *d)
+{
+	int full = d->sel.family == AF_INET ? 32 : 128;
+
+	return d->sel.prefixlen_d == full && d->sel.prefixlen_s == full;
+}
+
+/* First of the dir's inexact list: lowest (priority, link sequence). */
+static struct mpol *inexact_head(struct ipso_mirror *m, int dir)
+{
+	struct mpol *head = NULL;
+	struct mnode *n, *next;
+	size_t i;
+
+	mt_for_each(&m->pols, i, n, next) {
+		struct mpol *p = (struct mpol *)n;
+
+		if (!p->live || p->d.dir != dir || pol_exact(&p->d))
+			continue;
+		if (!head || p->d.priority < head->d.priority ||
+		    (p->d.priority == head->d.priority && p->seq < head->seq))
+			head = p;
+	}
+	return head;
+}
+
 static void mark_group(struct ipso_mirror *m, const struct ipso_policy_desc *d)
 {
 	if (d->dir > IPSO_DIR_FWD)
@@ -592,6 +641,7 @@ static void pol_new_seq(struct ipso_mirror *m, struct mpol *p)
 	} else {
 		p->seq = ++m->seq;
 	}
+	/* IPSO_ORDER() keeps 30 bits of it: ~10^9 links per process */
 }
 
 int ipso_mirror_put_policy(struct ipso_mirror *m,
@@ -641,13 +691,26 @@ int ipso_mirror_put_policy(struct ipso_mirror *m,
 	p->seen = 1;
 	p->dirty = 1;
 	mark_group(m, d);
+	if (!pol_exact(d))	/* the kernel renumbers pos on this insert */
+		m->pos0_stale[d->dir] = true;
 	return 0;
 }
 
 static void pol_kill(struct ipso_mirror *m, struct mpol *p)
 {
+	int dir = p->d.dir;
+
 	if (!p->live)
 		return;
+	if (!pol_exact(&p->d) && dir <= IPSO_DIR_FWD) {
+		/* pos as numbered at the last insert, p still there */
+		if (m->pos0_stale[dir] && !m->syncing) {
+			m->pos0[dir] = inexact_head(m, dir);
+			m->pos0_stale[dir] = false;
+		}
+		if (m->pos0[dir] == p)
+			m->pos0[dir] = NULL;
+	}
 	p->live = 0;
 	m->npol_live--;
 	mark_group(m, &p->d);
@@ -825,6 +888,9 @@ void ipso_mirror_end_sync(struct ipso_mirror *m)
 		if (!((struct msa *)n)->seen)
 			sa_kill(m, (struct msa *)n);
 	m->syncing = false;
+	/* a dump says nothing about the last insert: take the head now */
+	for (i = 0; i < 3; i++)
+		m->pos0_stale[i] = true;
 }
 
 /* --- commit: allocation of slots and list regions ----------------------- */
@@ -838,6 +904,18 @@ static int slot_alloc(struct ipso_mirror *m, __u32 *slot)
 	if (m->slot_next >= IPSO_SPD_MAX_POLICIES)
 		return -ENOSPC;
 	*slot = m->slot_next++;
+	return 0;
+}
+
+static int nid_alloc(struct ipso_mirror *m, __u32 *id)
+{
+	if (m->nid_free.n) {
+		*id = m->nid_free.v[--m->nid_free.n];
+		return 0;
+	}
+	if (m->nid_next >= IPSO_SPD_MAX_NODE_IDS)
+		return -ENOSPC;
+	*id = m->nid_next++;
 	return 0;
 }
 
@@ -885,6 +963,9 @@ static void release_pending(struct ipso_mirror *m)
 	for (i = 0; i < m->slot_pending.n; i++)
 		vec_push(&m->slot_free, m->slot_pending.v[i]);
 	m->slot_pending.n = 0;
+	for (i = 0; i < m->nid_pending.n; i++)
+		vec_push(&m->nid_free, m->nid_pending.v[i]);
+	m->nid_pending.n = 0;
 }
 
 /* --- commit: map writes -------------------------------------------------- */
@@ -940,153 +1021,177 @@ static int bump_generation(struct ipso_mirror *m)
 	return 0;
 }
 
-struct rank_ref {
-	struct mpol *p;
-};
-
-static int tie_cmp(const void *a, const void *b)
-{
-	const struct mpol *x = ((const struct rank_ref *)a)->p;
-	const struct mpol *y = ((const struct rank_ref *)b)->p;
-
-	if (x->d.priority != y->d.priority)
-		return x->d.priority < y->d.priority ? -1 : 1;
-	if (x->cls != y->cls)
-		return x->cls < y->cls ? -1 : 1;
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	return 0;
-}
-
-static bool pol_exact(const struct ipso_policy_desc *d)
-{
-	int full = d->sel.family == AF_INET ? 32 : 128;
-
-	return d->sel.prefixlen_d == full && d->sel.prefixlen_s == full;
-}
-
 /* Tie classes of the live policies (legacy order; 0 for all with pos). */
 static void assign_classes(struct ipso_mirror *m)
 {
-	struct mpol *head[3] = { NULL, NULL, NULL };
 	struct mnode *n, *next;
 	size_t i;
 
+	for (i = 0; i < 3 && !m->tie_pos; i++)
+		if (m->pos0_stale[i]) {
+			m->pos0[i] = inexact_head(m, i);
+			m->pos0_stale[i] = false;
+		}
 	mt_for_each(&m->pols, i, n, next) {
 		struct mpol *p = (struct mpol *)n;
 
 		p->cls = 0;
 		if (!p->live || m->tie_pos)
 			continue;
-		if (pol_exact(&p->d)) {
+		if (pol_exact(&p->d))
 			p->cls = 1;
-			continue;
-		}
-		p->cls = 2;
-		if (!head[p->d.dir] ||
-		    p->d.priority < head[p->d.dir]->d.priority ||
-		    (p->d.priority == head[p->d.dir]->d.priority &&
-		     p->seq < head[p->d.dir]->seq))
-			head[p->d.dir] = p;
+		else if (p == m->pos0[p->d.dir])
+			p->cls = 0;	/* pos 0 ties with exact, and wins */
+		else
+			p->cls = 2;
 	}
-	for (i = 0; i < 3; i++)
-		if (head[i])
-			head[i]->cls = 0;	/* pos 0 ties with exact, wins */
 }
 
-/* Rewrite the changed candidate lists of one (family, dir). */
+static int queue_dead(struct minode *x, struct minode ***dead, size_t *ndead,
+		      size_t *cap)
+{
+	if (*ndead == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct minode **nv = realloc(*dead, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*dead = nv;
+		*cap = nc;
+	}
+	(*dead)[(*ndead)++] = x;
+	return 0;
+}
+
+/* Install one built node (its parent is installed already). */
+static int commit_node(struct ipso_mirror *m, int f, int dir,
+		       const struct spd_node *nd, __u32 parent,
+		       __u32 *id_out)
+{
+	int family = f ? AF_INET6 : AF_INET;
+	size_t bytes = nd->count * sizeof(*nd->ents);
+	struct ipso_spd_node v = { 0 };
+	union {
+		struct ipso_lpm4_key k4;
+		struct ipso_lpm6_key k6;
+	} lk;
+	struct nkey k = { 0 };
+	struct ipso_spd_ent *copy = NULL;
+	struct minode *x;
+	bool same_ents, fresh = false;
+	int err;
+
+	k.family = family;
+	k.dir = dir;
+	k.plen = nd->plen;
+	memcpy(k.addr, nd->addr, addr_len(family));
+	x = mt_find(&m->nodes, &k);
+	if (!x) {
+		x = calloc(1, sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		err = nid_alloc(m, &x->id);
+		if (err) {
+			free(x);
+			return err;
+		}
+		x->key = k;
+		mt_add(&m->nodes, &x->n);
+		fresh = true;
+	}
+	*id_out = x->id;
+	x->seen = 1;
+	same_ents = !fresh && x->ents && x->count == nd->count &&
+		    x->flags == nd->flags && !memcmp(x->ents, nd->ents, bytes);
+	if (same_ents && x->parent == parent)
+		return 0;
+	v.start = x->start;
+	v.count = nd->count;
+	v.flags = nd->flags;
+	v.parent = parent;
+	if (!same_ents) {
+		err = region_alloc(m, nd->count, &v.start);
+		if (err)
+			return err;
+		err = write_ents(m, v.start, nd->ents, nd->count);
+		if (err)
+			return err;
+		copy = malloc(bytes);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, nd->ents, bytes);
+	}
+	if (bpf_map_update_elem(m->fd_node, &x->id, &v, BPF_ANY)) {
+		free(copy);
+		return -errno;
+	}
+	if (fresh) {
+		lpm_key(&k, &lk);
+		if (bpf_map_update_elem(m->fd_lpm[f], &lk, &x->id, BPF_ANY)) {
+			free(copy);
+			return -errno;
+		}
+	}
+	if (!same_ents) {
+		if (!fresh)
+			region_release(m, x->start, x->count);
+		free(x->ents);
+		x->ents = copy;
+	}
+	x->start = v.start;
+	x->count = v.count;
+	x->flags = v.flags;
+	x->parent = parent;
+	return 0;
+}
+
+/* Rewrite the changed nodes of one (family, dir). */
 static int commit_group(struct ipso_mirror *m, int f, int dir,
 			struct minode ***dead, size_t *ndead, size_t *cap)
 {
 	int family = f ? AF_INET6 : AF_INET;
-	struct rank_ref *refs = NULL;
 	struct spd_in *in = NULL;
-	struct spd_out out;
+	__u32 *ids = NULL;
+	struct spd_out out = { 0 };
 	struct mnode *n, *next;
 	size_t cnt = 0, i;
 	int err = -ENOMEM;
 
-	refs = calloc(m->pols.count + 1, sizeof(*refs));
 	in = calloc(m->pols.count + 1, sizeof(*in));
-	if (!refs || !in)
+	if (!in)
 		goto out;
 	mt_for_each(&m->pols, i, n, next) {
 		struct mpol *p = (struct mpol *)n;
 
-		if (p->live && p->d.dir == dir && p->d.sel.family == family)
-			refs[cnt++].p = p;
-	}
-	qsort(refs, cnt, sizeof(*refs), tie_cmp);
-	for (i = 0; i < cnt; i++) {
-		in[i].d = &refs[i].p->d;
-		in[i].slot = refs[i].p->slot;
+		if (!p->live || p->d.dir != dir || p->d.sel.family != family)
+			continue;
+		in[cnt].d = &p->d;
+		in[cnt].slot = p->slot;
+		in[cnt].order = IPSO_ORDER(p->d.priority, p->cls, p->seq);
+		cnt++;
 	}
 	err = spd_build(family, in, cnt, &out);
 	if (err)
 		goto out;
-
+	ids = calloc(out.nnodes + 1, sizeof(*ids));
+	if (!ids) {
+		err = -ENOMEM;
+		goto out;
+	}
 	mt_for_each(&m->nodes, i, n, next) {
 		struct minode *x = (struct minode *)n;
 
 		if (x->key.family == family && x->key.dir == dir)
 			x->seen = 0;
 	}
+	/* parents come first in out.nodes */
 	for (i = 0; i < out.nnodes; i++) {
-		struct spd_node *nd = &out.nodes[i];
-		size_t bytes = nd->count * sizeof(*nd->ents);
-		struct ipso_spd_list l = { 0 };
-		union {
-			struct ipso_lpm4_key k4;
-			struct ipso_lpm6_key k6;
-		} lk;
-		struct nkey k = { 0 };
-		struct ipso_spd_ent *copy;
-		struct minode *x;
+		const struct spd_node *nd = &out.nodes[i];
+		__u32 parent = nd->parent < 0 ? 0 : ids[nd->parent] + 1;
 
-		k.family = family;
-		k.dir = dir;
-		k.plen = nd->plen;
-		memcpy(k.addr, nd->addr, addr_len(family));
-		x = mt_find(&m->nodes, &k);
-		if (x && x->ents && x->count == nd->count &&
-		    x->flags == nd->flags && !memcmp(x->ents, nd->ents, bytes)) {
-			x->seen = 1;
-			continue;
-		}
-		err = region_alloc(m, nd->count, &l.start);
+		err = commit_node(m, f, dir, nd, parent, &ids[i]);
 		if (err)
-			goto out_free;
-		l.count = nd->count;
-		l.flags = nd->flags;
-		err = write_ents(m, l.start, nd->ents, nd->count);
-		if (err)
-			goto out_free;
-		lpm_key(&k, &lk);
-		if (bpf_map_update_elem(m->fd_lpm[f], &lk, &l, BPF_ANY)) {
-			err = -errno;
-			goto out_free;
-		}
-		copy = malloc(bytes ? bytes : 1);
-		if (!x) {
-			x = calloc(1, sizeof(*x));
-			if (!x) {
-				free(copy);
-				err = -ENOMEM;
-				goto out_free;
-			}
-			x->key = k;
-			mt_add(&m->nodes, &x->n);
-		} else {
-			region_release(m, x->start, x->count);
-		}
-		if (copy)
-			memcpy(copy, nd->ents, bytes);
-		free(x->ents);
-		x->ents = copy;
-		x->start = l.start;
-		x->count = l.count;
-		x->flags = l.flags;
-		x->seen = 1;
+			goto out;
 	}
 	/* nodes no policy needs any more: removed after the bump */
 	mt_for_each(&m->nodes, i, n, next) {
@@ -1094,25 +1199,15 @@ static int commit_group(struct ipso_mirror *m, int f, int dir,
 
 		if (x->key.family != family || x->key.dir != dir || x->seen)
 			continue;
-		if (*ndead == *cap) {
-			size_t nc = *cap ? *cap * 2 : 64;
-			struct minode **nv = realloc(*dead, nc * sizeof(*nv));
-
-			if (!nv) {
-				err = -ENOMEM;
-				goto out_free;
-			}
-			*dead = nv;
-			*cap = nc;
-		}
 		x->seen = 1;	/* queued once */
-		(*dead)[(*ndead)++] = x;
+		err = queue_dead(x, dead, ndead, cap);
+		if (err)
+			goto out;
 	}
 	err = 0;
-out_free:
-	spd_out_free(&out);
 out:
-	free(refs);
+	spd_out_free(&out);
+	free(ids);
 	free(in);
 	return err;
 }
@@ -1388,6 +1483,7 @@ static int commit_removals(struct ipso_mirror *m, struct minode **dead,
 					&lk) && errno != ENOENT)
 			return -errno;
 		region_release(m, x->start, x->count);
+		vec_push(&m->nid_pending, x->id);
 		mt_del(&m->nodes, &x->n);
 		free(x->ents);
 		free(x);

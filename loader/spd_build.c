@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Candidate-list compiler for the SPD trie; see spd_build.h and
- * docs/datapath.md.  Nodes are walked in prefix pre-order with a stack of
- * ancestors, so list(node) = merge(list(parent), own(node)), each already
- * sorted by kernel order (input rank) and cut at IPSO_SPD_MAX_SCAN: the
- * first MAX_SCAN of a merge only need the first MAX_SCAN of each side.
+ * Node compiler for the SPD trie; see spd_build.h and docs/datapath.md.
+ * Policies are sorted by (destination prefix, kernel order); each run of
+ * one prefix is a node.  Sorted by (masked address, length), a prefix
+ * comes before every prefix it contains, so a stack of open ancestors
+ * gives each node its parent in one pass.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,7 +16,8 @@
 struct spd_key {
 	__u8 addr[16];
 	__u8 plen;
-	__u32 rank;
+	__u64 order;
+	size_t in;		/* index into the input */
 };
 
 static int spd_key_cmp(const void *a, const void *b)
@@ -28,8 +29,8 @@ static int spd_key_cmp(const void *a, const void *b)
 		return c;
 	if (x->plen != y->plen)
 		return x->plen < y->plen ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	return 0;
 }
 
@@ -61,12 +62,13 @@ static int spd_contains(const __u8 *a, int alen, const __u8 *b, int blen,
 	return !memcmp(m, a, 16);
 }
 
-void spd_make_ent(const struct ipso_policy_desc *d, __u32 slot,
-		  struct ipso_spd_ent *e)
+void spd_make_ent(const struct ipso_policy_desc *d, __u64 order,
+		  __u32 slot, struct ipso_spd_ent *e)
 {
 	int i;
 
 	memset(e, 0, sizeof(*e));
+	e->order = order;
 	spd_mask_addr(e->saddr.a8, d->sel.saddr.a8, d->sel.prefixlen_s,
 		      d->sel.family);
 	e->mark_v = d->mark_v;
@@ -89,97 +91,56 @@ void spd_make_ent(const struct ipso_policy_desc *d, __u32 slot,
 				e->flags |= IPSO_ENT_F_REQUIRE;
 }
 
-/* Merge two rank lists (ascending), cut at IPSO_SPD_MAX_SCAN. */
-static __u32 spd_merge(const __u32 *a, __u32 na, const __u32 *b, __u32 nb,
-		       __u32 *out, int *cut)
-{
-	__u32 i = 0, j = 0, n = 0;
-
-	while ((i < na || j < nb) && n < IPSO_SPD_MAX_SCAN) {
-		if (j >= nb || (i < na && a[i] < b[j]))
-			out[n++] = a[i++];
-		else
-			out[n++] = b[j++];
-	}
-	if (i < na || j < nb)
-		*cut = 1;
-	return n;
-}
-
 int spd_build(int family, const struct spd_in *in, size_t n,
 	      struct spd_out *out)
 {
-	struct spd_key *keys = NULL;
-	__u32 *ranks = NULL, *own = NULL;
-	size_t *stack = NULL, sp = 0, nn = 0, i, j, total = 0;
-	struct spd_node *nodes = NULL;
-	__u32 *lists_off = NULL, *lists_n = NULL;
+	struct spd_key *keys;
+	struct spd_node *nodes;
+	size_t *stack, sp = 0, nn = 0, np = 0, i, j, k;
 	int err = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
 	if (!n)
 		return 0;
 	keys = calloc(n, sizeof(*keys));
-	own = calloc(n, sizeof(*own));
-	if (!keys || !own)
+	nodes = calloc(n, sizeof(*nodes));
+	stack = calloc(n, sizeof(*stack));
+	out->pool = calloc(n, sizeof(*out->pool));
+	if (!keys || !nodes || !stack || !out->pool)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		spd_mask_addr(keys[i].addr, in[i].d->sel.daddr.a8,
 			      in[i].d->sel.prefixlen_d, family);
 		keys[i].plen = in[i].d->sel.prefixlen_d;
-		keys[i].rank = i;
+		keys[i].order = in[i].order;
+		keys[i].in = i;
 	}
 	qsort(keys, n, sizeof(*keys), spd_key_cmp);
-
-	/* distinct prefixes -> nodes; own lists are runs of keys */
-	nodes = calloc(n, sizeof(*nodes));
-	lists_off = calloc(n, sizeof(*lists_off));
-	lists_n = calloc(n, sizeof(*lists_n));
-	stack = calloc(n, sizeof(*stack));
-	ranks = calloc(n * IPSO_SPD_MAX_SCAN, sizeof(*ranks));
-	if (!nodes || !lists_off || !lists_n || !stack || !ranks)
-		goto fail;
 	for (i = 0; i < n; i = j) {
 		struct spd_node *nd = &nodes[nn];
-		__u32 own_n = 0, parent_n = 0, *parent = NULL;
-		int cut = 0;
 
 		for (j = i; j < n && keys[j].plen == keys[i].plen &&
 		     !memcmp(keys[j].addr, keys[i].addr, 16); j++)
-			own[own_n++] = keys[j].rank;
+			;
 		memcpy(nd->addr, keys[i].addr, 16);
 		nd->plen = keys[i].plen;
+		nd->ents = out->pool + np;
+		for (k = i; k < j && k - i < IPSO_SPD_MAX_SCAN; k++) {
+			const struct spd_in *p = &in[keys[k].in];
+
+			spd_make_ent(p->d, p->order, p->slot,
+				     &nd->ents[nd->count++]);
+		}
+		np += nd->count;
+		if (j - i > IPSO_SPD_MAX_SCAN)
+			nd->flags |= IPSO_LIST_F_CUT;
 		while (sp && !spd_contains(nodes[stack[sp - 1]].addr,
 					   nodes[stack[sp - 1]].plen,
 					   nd->addr, nd->plen, family))
 			sp--;
-		if (sp) {
-			size_t p = stack[sp - 1];
-
-			parent = ranks + lists_off[p];
-			parent_n = lists_n[p];
-			if (nodes[p].flags & IPSO_LIST_F_CUT)
-				cut = 1;
-		}
-		lists_off[nn] = total;
-		lists_n[nn] = spd_merge(parent, parent_n, own, own_n,
-					ranks + total, &cut);
-		total += lists_n[nn];
-		nd->flags = cut ? IPSO_LIST_F_CUT : 0;
-		nd->count = lists_n[nn];
+		nd->parent = sp ? (long)stack[sp - 1] : -1;
 		stack[sp++] = nn;
 		nn++;
-	}
-	out->pool = calloc(total ? total : 1, sizeof(*out->pool));
-	if (!out->pool)
-		goto fail;
-	for (i = 0; i < nn; i++) {
-		nodes[i].ents = out->pool + lists_off[i];
-		for (j = 0; j < lists_n[i]; j++) {
-			const struct spd_in *p = &in[ranks[lists_off[i] + j]];
-
-			spd_make_ent(p->d, p->slot, &nodes[i].ents[j]);
-		}
 	}
 	out->nodes = nodes;
 	out->nnodes = nn;
@@ -187,12 +148,12 @@ int spd_build(int family, const struct spd_in *in, size_t n,
 	err = 0;
 fail:
 	free(keys);
-	free(own);
 	free(nodes);
-	free(lists_off);
-	free(lists_n);
 	free(stack);
-	free(ranks);
+	if (err) {
+		free(out->pool);
+		out->pool = NULL;
+	}
 	return err;
 }
 

@@ -19,12 +19,14 @@
 static struct tenv E;
 
 static struct ipso_explain_out X;
+static bool cache_always;	/* cache tests: admit every search */
 
 /* Classify a UDP/TCP/ICMP flow described by s in dir; returns verdict. */
 static int cls(const struct pspec *s, uint8_t dir, uint32_t ifindex,
 	       uint32_t mark)
 {
-	struct xparams x = { .dir = dir, .ifindex = ifindex, .mark = mark };
+	struct xparams x = { .dir = dir, .ifindex = ifindex, .mark = mark,
+			     .cache_always = cache_always };
 	struct pkt p;
 
 	pkt_build(&p, s);
@@ -469,6 +471,37 @@ static void test_cache_and_sa(void)
 	      X.res.verdict);
 }
 
+static void test_adaptive_cache(void)
+{
+	struct ipso_policy_desc d;
+	struct pspec s = udp4("10.0.0.1", "10.6.0.9", 1, 1);
+	int i;
+
+	flush();
+	pol_init(&d, AF_INET, OUT, 500, 10, IPSO_ACT_BLOCK, NULL, 0,
+		 "10.6.0.0", 16);
+	put(&d);
+	commit();
+	cls(&s, OUT, 1, 0);
+	cls(&s, OUT, 1, 0);
+	CHECK(!(X.res.flags & IPSO_CLS_F_CACHE_HIT),
+	      "adaptive cache: a one-candidate search is not cached");
+	/* a long search (many non-matching candidates first) is cached */
+	for (i = 0; i < 12; i++) {
+		pol_init(&d, AF_INET, OUT, 600 + 8 * i, 1, IPSO_ACT_BYPASS,
+			 "172.16.0.0", 32, "10.6.0.0", 16);
+		d.sel.saddr.a8[3] = i + 1;
+		put(&d);
+	}
+	commit();
+	cls(&s, OUT, 1, 0);
+	cls(&s, OUT, 1, 0);
+	CHECK((X.res.flags & IPSO_CLS_F_CACHE_HIT) &&
+	      X.res.policy_index == 500,
+	      "adaptive cache: a %d-step search is cached (flags %#x idx %u)",
+	      13, X.res.flags, X.res.policy_index);
+}
+
 static void test_transport_sa(void)
 {
 	struct ipso_policy_desc d;
@@ -513,7 +546,10 @@ int main(void)
 	test_v6_and_l2();
 	test_malformed();
 	test_cut_list();
+	cache_always = true;
 	test_cache_and_sa();
+	cache_always = false;
+	test_adaptive_cache();
 	test_transport_sa();
 	tenv_close(&E);
 	return t_finish();

@@ -242,7 +242,8 @@ int t_explain(struct tenv *e, const struct pkt *p, const struct xparams *x,
 
 	memset(&skb, 0, sizeof(skb));
 	skb.cb[IPSO_EXPLAIN_CB_DIR] = x->dir |
-		((x->no_cache ? IPSO_EXPLAIN_F_NO_CACHE : 0) << 8);
+		((x->no_cache ? IPSO_EXPLAIN_F_NO_CACHE : 0) << 8) |
+		((x->cache_always ? IPSO_EXPLAIN_F_CACHE_ALWAYS : 0) << 8);
 	skb.cb[IPSO_EXPLAIN_CB_IFINDEX] = x->ifindex;
 	skb.cb[IPSO_EXPLAIN_CB_MARK] = x->mark;
 	skb.cb[IPSO_EXPLAIN_CB_IF_ID] = x->if_id;

@@ -74,6 +74,7 @@ struct xparams {
 	uint8_t dir;
 	uint32_t ifindex, mark, if_id;
 	bool no_cache;
+	bool cache_always;	/* admit every search into the flow cache */
 };
 
 /* Explain: returns the program's retval; out filled. */

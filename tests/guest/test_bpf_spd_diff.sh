@@ -25,9 +25,11 @@ unshare -m -n sh -c '
 	$IP route add 10.0.0.0/8 dev v0
 	$IP -6 route add 2001:db8::/32 dev v0
 	sleep 2
+	# 31059: pos 0 of a deleted inexact head (6.1 renumbers on insert)
+	"$0" 31059 1 150 400 || exit $?
 	exec "$0" "$1" 1 150 400' $IPSO/tests/bin/spd_diff "$seed" >/run/spd_diff.out 2>&1
 rc=$?
-sed 's/^/  /' /run/spd_diff.out | grep -v '^  seed [0-9]*$' | tail -n 12
+sed 's/^/  /' /run/spd_diff.out | grep -v '^  seed [0-9]*$' | tail -n 16
 [ $rc -eq 77 ] && skip "no veth or xfrm_stat"
-check "kernel 6.1 SPD decisions == classifier (seed $seed)" [ $rc -eq 0 ]
+check "kernel 6.1 SPD decisions == classifier (seeds 31059, $seed)" [ $rc -eq 0 ]
 finish
