@@ -144,7 +144,7 @@ swan_start() {
 		i=$((i + 1))
 	done
 	[ -S "$d/charon.vici" ] || { cat "$d/charon.out" "$d/charon.log"; return 1; }
-	swanctl_n "$n" --load-all --file "$d/swanctl.conf" >/dev/null
+	swanctl_n "$n" --load-all --file "$d/swanctl.conf" >"$d/load.log" 2>&1
 }
 
 swanctl_n() {	# N ARGS...

@@ -13,7 +13,8 @@ swan_conf 2
 check "charon ns2 up" swan_start 2
 check "charon ns1 up" swan_start 1
 for c in v4-transport v4-tunnel v6-transport v6-tunnel; do
-	check "initiate $c" swanctl_n 1 --initiate --child "$c" --timeout 20
+	check "initiate $c" swanctl_n 1 --initiate --child "$c" --timeout 20 \
+		>>/run/initiate.log 2>&1
 done
 swanctl_n 1 --list-sas | sed 's/^/  /'
 n=$(ip -n ns1 xfrm state | grep -c '^src')
