@@ -145,6 +145,27 @@ struct ipso_sa_idx_val {
 	struct ipso_sa_key sa[IPSO_SA_IDX_WAYS];	/* best first */
 };
 
+/*
+ * ipso_sa_bysrc: the SAs a secpath entry can name.  bpf_skb_get_xfrm_state()
+ * reports the state's *source* address (props.saddr, called "remote"
+ * because the helper was made for received packets), SPI, reqid and
+ * family -- not the destination that keys ipso_sad.  The tc program looks
+ * up this index and then asks ipso_offload about each candidate.
+ */
+struct ipso_sa_src_key {
+	union ipso_addr saddr;	/* SA outer source */
+	__u32 spi;		/* network byte order */
+	__u32 reqid;
+	__u8 family;
+	__u8 pad[3];		/* zero */
+};
+
+struct ipso_sa_src_val {
+	__u32 count;		/* SAs under this key (may exceed WAYS) */
+	__u32 pad;
+	struct ipso_sa_key sa[IPSO_SA_IDX_WAYS];
+};
+
 /* The flow as XFRM sees it (struct flowi after decode_session). */
 #define IPSO_FLOW_F_MARK_UNKNOWN	0x1	/* mark may change later */
 #define IPSO_FLOW_F_IFINDEX_UNKNOWN	0x2	/* flowi oif not known */

@@ -129,6 +129,15 @@ struct {
 } ipso_sa_idx SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPSO_MAX_SA);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ipso_sa_src_key);
+	__type(value, struct ipso_sa_src_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipso_sa_bysrc SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, IPSO_FLOW_CACHE_SIZE);
 	/* per-CPU LRU lists: inserts take no shared lock */

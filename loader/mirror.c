@@ -175,6 +175,13 @@ struct midx {			/* an installed ipso_sa_idx entry */
 	__u8 seen;
 };
 
+struct msrc {			/* an installed ipso_sa_bysrc entry */
+	struct mnode n;
+	struct ipso_sa_src_key key;
+	struct ipso_sa_src_val val;
+	__u8 seen;
+};
+
 struct u32vec {
 	__u32 *v;
 	size_t n, cap;
@@ -197,8 +204,9 @@ static int vec_push(struct u32vec *v, __u32 x)
 
 struct ipso_mirror {
 	int fd_config, fd_sad, fd_lpm[2], fd_node, fd_ent, fd_pol, fd_idx;
+	int fd_bysrc;
 	bool tie_pos;		/* kernel orders ties by pos (>= 6.12) */
-	struct mtab pols, sas, nodes, idx;
+	struct mtab pols, sas, nodes, idx, bysrc;
 	__u64 seq;
 	bool syncing;
 	__u32 arrivals;
@@ -280,6 +288,7 @@ static int open_fds(struct ipso_mirror *m, const char *dir)
 		{ &m->fd_ent, "ipso_spd_ent" },
 		{ &m->fd_pol, "ipso_spd_pol" },
 		{ &m->fd_idx, "ipso_sa_idx" },
+		{ &m->fd_bysrc, "ipso_sa_bysrc" },
 	};
 	size_t i;
 
@@ -475,6 +484,25 @@ static int adopt_existing(struct ipso_mirror *m)
 			mt_add(&m->idx, &x->n);
 		}
 	}
+	{
+		struct ipso_sa_src_key sk, nsk, *sprev = NULL;
+
+		while (!bpf_map_get_next_key(m->fd_bysrc, sprev, &nsk)) {
+			struct msrc *x;
+
+			sk = nsk;
+			sprev = &sk;
+			x = calloc(1, sizeof(*x));
+			if (!x)
+				return -ENOMEM;
+			x->key = sk;
+			if (bpf_map_lookup_elem(m->fd_bysrc, &sk, &x->val)) {
+				free(x);
+				continue;
+			}
+			mt_add(&m->bysrc, &x->n);
+		}
+	}
 	return 0;
 }
 
@@ -488,7 +516,7 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 		return NULL;
 	}
 	m->fd_config = m->fd_sad = m->fd_ent = m->fd_pol = m->fd_idx = -1;
-	m->fd_node = -1;
+	m->fd_node = m->fd_bysrc = -1;
 	m->fd_lpm[0] = m->fd_lpm[1] = -1;
 	m->tie_pos = kernel_ties_by_pos();
 	m->said_next = 1;
@@ -498,7 +526,9 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 	    mt_init(&m->nodes, offsetof(struct minode, key),
 		    sizeof(struct nkey)) ||
 	    mt_init(&m->idx, offsetof(struct midx, key),
-		    sizeof(struct ipso_sa_idx_key))) {
+		    sizeof(struct ipso_sa_idx_key)) ||
+	    mt_init(&m->bysrc, offsetof(struct msrc, key),
+		    sizeof(struct ipso_sa_src_key))) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -521,7 +551,7 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 			for (d = 0; d < 3; d++)
 				m->group_dirty[f][d] = true;
 	}
-	if (m->sas.count || m->idx.count)
+	if (m->sas.count || m->idx.count || m->bysrc.count)
 		m->sa_dirty = true;
 	return m;
 fail:
@@ -553,6 +583,10 @@ void ipso_mirror_close(struct ipso_mirror *m)
 	if (m->idx.b)
 		mt_for_each(&m->idx, i, n, next)
 			free(n);
+	if (m->bysrc.b)
+		mt_for_each(&m->bysrc, i, n, next)
+			free(n);
+	free(m->bysrc.b);
 	free(m->pols.b);
 	free(m->sas.b);
 	free(m->nodes.b);
@@ -581,6 +615,8 @@ void ipso_mirror_close(struct ipso_mirror *m)
 		close(m->fd_pol);
 	if (m->fd_idx >= 0)
 		close(m->fd_idx);
+	if (m->fd_bysrc >= 0)
+		close(m->fd_bysrc);
 	free(m);
 }
 
@@ -1392,6 +1428,80 @@ out:
 	return err;
 }
 
+static void src_key_of(const struct msa *s, struct ipso_sa_src_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->saddr = s->val.saddr;
+	if (s->val.family == AF_INET)
+		memset(&k->saddr.a8[4], 0, 12);
+	k->spi = s->val.spi;
+	k->reqid = s->val.reqid;
+	k->family = s->val.family;
+}
+
+static int src_key_cmp(const void *a, const void *b)
+{
+	struct ipso_sa_src_key x, y;
+
+	src_key_of(*(const struct msa * const *)a, &x);
+	src_key_of(*(const struct msa * const *)b, &y);
+	return memcmp(&x, &y, sizeof(x));
+}
+
+/* ipso_sa_bysrc: what tc egress can find from a secpath entry. */
+static int commit_sa_bysrc(struct ipso_mirror *m)
+{
+	struct msa **all;
+	struct mnode *n, *next;
+	size_t cnt = 0, i, j, k;
+	int err = 0;
+
+	all = calloc(m->sas.count + 1, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	mt_for_each(&m->sas, i, n, next)
+		if (((struct msa *)n)->live)
+			all[cnt++] = (struct msa *)n;
+	qsort(all, cnt, sizeof(*all), src_key_cmp);
+	mt_for_each(&m->bysrc, i, n, next)
+		((struct msrc *)n)->seen = 0;
+	for (i = 0; i < cnt && !err; i = j) {
+		struct ipso_sa_src_key key;
+		struct ipso_sa_src_val v;
+		struct msrc *x;
+
+		for (j = i + 1; j < cnt && !src_key_cmp(&all[i], &all[j]); j++)
+			;
+		src_key_of(all[i], &key);
+		memset(&v, 0, sizeof(v));
+		v.count = j - i;
+		for (k = i; k < j && k - i < IPSO_SA_IDX_WAYS; k++)
+			v.sa[k - i] = all[k]->key;
+		x = mt_find(&m->bysrc, &key);
+		if (x && !memcmp(&x->val, &v, sizeof(v))) {
+			x->seen = 1;
+			continue;
+		}
+		if (bpf_map_update_elem(m->fd_bysrc, &key, &v, BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+		if (!x) {
+			x = calloc(1, sizeof(*x));
+			if (!x) {
+				err = -ENOMEM;
+				break;
+			}
+			x->key = key;
+			mt_add(&m->bysrc, &x->n);
+		}
+		x->val = v;
+		x->seen = 1;
+	}
+	free(all);
+	return err;
+}
+
 static int delete_unseen_idx(struct ipso_mirror *m)
 {
 	struct mnode *n, *next;
@@ -1405,6 +1515,17 @@ static int delete_unseen_idx(struct ipso_mirror *m)
 		if (bpf_map_delete_elem(m->fd_idx, &x->key) && errno != ENOENT)
 			return -errno;
 		mt_del(&m->idx, &x->n);
+		free(x);
+	}
+	mt_for_each(&m->bysrc, i, n, next) {
+		struct msrc *x = (struct msrc *)n;
+
+		if (x->seen)
+			continue;
+		if (bpf_map_delete_elem(m->fd_bysrc, &x->key) &&
+		    errno != ENOENT)
+			return -errno;
+		mt_del(&m->bysrc, &x->n);
 		free(x);
 	}
 	return 0;
@@ -1458,6 +1579,8 @@ static int commit_additions(struct ipso_mirror *m, struct minode ***dead,
 		}
 	if (m->sa_dirty) {
 		err = commit_sa_index(m);
+		if (!err)
+			err = commit_sa_bysrc(m);
 		if (err)
 			return err;
 	}

@@ -10,7 +10,7 @@ BPF_TLIB_H := bpf/tlib.h ../loader/mirror.h ../loader/spd_build.h \
 	$(BPF_DIR)/ipso_spd.h
 BPF_TCFLAGS := -I$(BPF_DIR) -I../loader $(shell pkg-config --cflags libbpf)
 BPF_TLIBS := $(shell pkg-config --libs libbpf) -lelf -lz
-BPF_TESTS := test_bpf_classify test_bpf_xdp spd_diff bpf_bench
+BPF_TESTS := test_bpf_classify test_bpf_xdp spd_diff bpf_bench mirror_tool
 
 TEST_BINS += $(addprefix $(BIN)/,$(BPF_TESTS))
 
@@ -21,6 +21,9 @@ $(BIN)/test_bpf_% : bpf/test_bpf_%.c $(BPF_TLIB) $(BPF_TLIB_H) $(BPF_SKELS) | $(
 	$(CC) $(CFLAGS) $(BPF_TCFLAGS) -o $@ $< $(BPF_TLIB) $(BPF_TLIBS)
 
 $(BIN)/spd_diff: bpf/spd_diff.c $(BPF_TLIB) $(BPF_TLIB_H) $(BPF_SKELS) | $(BIN)
+	$(CC) $(CFLAGS) $(BPF_TCFLAGS) -o $@ $< $(BPF_TLIB) $(BPF_TLIBS)
+
+$(BIN)/mirror_tool: bpf/mirror_tool.c $(BPF_TLIB) $(BPF_TLIB_H) $(BPF_SKELS) | $(BIN)
 	$(CC) $(CFLAGS) $(BPF_TCFLAGS) -o $@ $< $(BPF_TLIB) $(BPF_TLIBS)
 
 $(BIN)/bpf_bench: ../bench/bpf_bench.c $(BPF_TLIB) $(BPF_TLIB_H) $(BPF_SKELS) | $(BIN)

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "tlib.h"
+#include "ipso_classify.skel.h"
 
 static struct tenv E;
 
@@ -406,6 +407,21 @@ static void test_cache_and_sa(void)
 	      "protect resolves to SA spi 0x1001 (flags %#x spi %#x)",
 	      X.res.flags, ntohl(X.res.sa.spi));
 	CHECK(!(X.res.flags & IPSO_CLS_F_CACHE_HIT), "first lookup: miss");
+	{
+		/* what tc egress finds from a secpath: source, SPI, reqid */
+		struct ipso_sa_src_key sk;
+		struct ipso_sa_src_val sv;
+		int fd = bpf_map__fd(E.cls->maps.ipso_sa_bysrc);
+
+		memset(&sk, 0, sizeof(sk));
+		addr_parse(AF_INET, "192.0.2.1", &sk.saddr);
+		sk.spi = htonl(0x1001);
+		sk.reqid = 42;
+		sk.family = AF_INET;
+		CHECK(!bpf_map_lookup_elem(fd, &sk, &sv) && sv.count == 1 &&
+		      !memcmp(&sv.sa[0], &sa.key, sizeof(sa.key)),
+		      "ipso_sa_bysrc maps (src, spi, reqid) to the SA key");
+	}
 	cls(&s, OUT, 1, 0);
 	CHECK(X.res.flags & IPSO_CLS_F_CACHE_HIT, "second lookup: cache hit");
 	CHECK(X.res.ofl_state == IPSO_OFL_NONE, "not offloaded yet");
