@@ -279,23 +279,46 @@ static int open_fds(struct ipso_mirror *m, const char *dir)
 	struct {
 		int *fd;
 		const char *name;
+		__u32 key_size, value_size;
 	} t[] = {
-		{ &m->fd_config, "ipso_config" },
-		{ &m->fd_sad, "ipso_sad" },
-		{ &m->fd_lpm[0], "ipso_spd_lpm4" },
-		{ &m->fd_lpm[1], "ipso_spd_lpm6" },
-		{ &m->fd_node, "ipso_spd_node" },
-		{ &m->fd_ent, "ipso_spd_ent" },
-		{ &m->fd_pol, "ipso_spd_pol" },
-		{ &m->fd_idx, "ipso_sa_idx" },
-		{ &m->fd_bysrc, "ipso_sa_bysrc" },
+		{ &m->fd_config, "ipso_config", 4, sizeof(struct ipso_config) },
+		{ &m->fd_sad, "ipso_sad", sizeof(struct ipso_sa_key),
+		  sizeof(struct ipso_sa) },
+		{ &m->fd_lpm[0], "ipso_spd_lpm4", sizeof(struct ipso_lpm4_key),
+		  4 },
+		{ &m->fd_lpm[1], "ipso_spd_lpm6", sizeof(struct ipso_lpm6_key),
+		  4 },
+		{ &m->fd_node, "ipso_spd_node", 4,
+		  sizeof(struct ipso_spd_node) },
+		{ &m->fd_ent, "ipso_spd_ent", 4, sizeof(struct ipso_spd_ent) },
+		{ &m->fd_pol, "ipso_spd_pol", 4, sizeof(struct ipso_spd_pol) },
+		{ &m->fd_idx, "ipso_sa_idx", sizeof(struct ipso_sa_idx_key),
+		  sizeof(struct ipso_sa_idx_val) },
+		{ &m->fd_bysrc, "ipso_sa_bysrc", sizeof(struct ipso_sa_src_key),
+		  sizeof(struct ipso_sa_src_val) },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+
 		*t[i].fd = open_pinned(dir, t[i].name);
 		if (*t[i].fd < 0)
 			return -errno;
+		/* a map pinned by another build: never read it blindly */
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(*t[i].fd, &info, &len))
+			return -errno;
+		if (info.key_size != t[i].key_size ||
+		    info.value_size != t[i].value_size) {
+			fprintf(stderr, "ipso mirror: %s/%s has key/value size "
+				"%u/%u, this build expects %u/%u: stale pin, "
+				"remove it\n", dir, t[i].name, info.key_size,
+				info.value_size, t[i].key_size,
+				t[i].value_size);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
