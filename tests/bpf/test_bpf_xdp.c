@@ -254,6 +254,70 @@ static void test_plaintext(void)
 	t_set_config(&E, 0);
 }
 
+static void test_ipv6(void)
+{
+	static const uint8_t body[32];
+	struct ipso_policy_desc d;
+	struct ipso_sa_desc sa;
+	struct ipso_xdp_meta m = {
+		.magic = IPSO_XDP_META_MAGIC, .handle = 9,
+		.flags = IPSO_META_F_DECRYPTED,
+	};
+	struct ipso_handle_val hv;
+	__u32 h = 9;
+	struct pspec s = { .family = AF_INET6, .src = "2001:db8:9::5",
+			   .dst = "2001:db8::1", .proto = IPPROTO_ESP,
+			   .spi = 0x600, .payload = body,
+			   .payload_len = sizeof(body) };
+
+	sa_init(&sa, AF_INET6, "2001:db8:9::5", "2001:db8::1", 0x600, 6,
+		IPSO_MODE_TRANSPORT, IPSO_DIR_IN, 1);
+	sa.sel.family = AF_INET6;
+	addr_parse(AF_INET6, "2001:db8:9::", &sa.sel.saddr);
+	sa.sel.prefixlen_s = 48;
+	ipso_mirror_put_sa(E.m, &sa);
+	pol_init(&d, AF_INET6, IPSO_DIR_IN, 64, 10, IPSO_ACT_PROTECT,
+		 "2001:db8:9::", 48, "2001:db8::1", 128);
+	pol_tmpl(&d, 6, IPSO_MODE_TRANSPORT, NULL, NULL, false);
+	ipso_mirror_put_policy(E.m, &d);
+	ipso_mirror_commit(E.m);
+	memset(&hv, 0, sizeof(hv));
+	hv.sa = sa.key;
+	hv.ifindex = ifv0;
+	hv.dir = IPSO_DIR_IN;
+	bpf_map_update_elem(E.fd_handles, &h, &hv, BPF_ANY);
+
+	xdp_case("IPv6 ESP, known SPI: software path", &s, NULL, 0, ifl,
+		 XDP_PASS_, IPSO_STAT_RX_SW_ESP);
+	s.spi = 0x601;
+	s.v6_ext = 2;
+	xdp_case("IPv6 ESP behind 2 extension headers, unknown SPI: dropped",
+		 &s, NULL, 0, ifl, XDP_DROP_, IPSO_STAT_RX_DROP_UNKNOWN_SPI);
+	s.v6_ext = 0;
+	s.proto = IPPROTO_UDP;
+	s.sport = 1000;
+	s.dport = 2000;
+	s.payload_len = 1;
+	xdp_case("IPv6 metadata, inner flow inside the selector", &s, &m,
+		 sizeof(m), ifv0, XDP_PASS_, IPSO_STAT_RX_HW_OK);
+	s.src = "2001:db8:8::5";
+	xdp_case("IPv6 metadata, inner source outside the selector: dropped",
+		 &s, &m, sizeof(m), ifv0, XDP_DROP_, IPSO_STAT_RX_DROP_SELECTOR);
+	s.src = "2001:db8:9::5";
+	t_set_config(&E, IPSO_CFG_F_RX_ENFORCE);
+	xdp_case("IPv6 plaintext a required policy covers: dropped", &s, NULL,
+		 0, ifl, XDP_DROP_, IPSO_STAT_RX_DROP_PLAINTEXT);
+	s.proto = IPPROTO_ICMPV6;
+	s.sport = 1;		/* destination unreachable */
+	s.dport = 0;
+	xdp_case("IPv6 ICMPv6 error under the policy: exempt", &s, NULL, 0,
+		 ifl, XDP_PASS_, IPSO_STAT_RX_PASS);
+	s.sport = 128;		/* echo request */
+	xdp_case("IPv6 ICMPv6 echo under the policy: dropped", &s, NULL, 0,
+		 ifl, XDP_DROP_, IPSO_STAT_RX_DROP_PLAINTEXT);
+	t_set_config(&E, 0);
+}
+
 static void test_malformed(void)
 {
 	struct pspec s = udp("10.0.9.5", "10.0.0.1", 1000, 2000, NULL, 0);
@@ -317,6 +381,7 @@ int main(void)
 	test_esp();
 	test_meta();
 	test_plaintext();
+	test_ipv6();
 	test_malformed();
 	test_tc();
 	tenv_close(&E);

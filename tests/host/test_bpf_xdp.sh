@@ -10,6 +10,7 @@ exec unshare -m -n -- sh -c '
 	mount -t bpf bpf /sys/fs/bpf || { echo "SKIP: cannot mount bpffs"; exit 77; }
 	ip link set lo up
 	ip addr add 10.0.0.1/32 dev lo
+	ip addr add 2001:db8::1/128 dev lo nodad
 	ip link add v0 type veth peer name v1 || { echo "SKIP: no veth"; exit 77; }
 	ip link set v0 up
 	ip link set v1 up
