@@ -438,6 +438,33 @@ static __always_inline __u64 ipso_generation(bool *ready)
 	return *(volatile __u64 *)&cfg->generation;
 }
 
+/*
+ * The generation is bumped after a commit's removals, so for a moment an
+ * entry of the previous generation can outlive the SA or policy it
+ * names.  Where that could matter -- a result that names an SA, or one
+ * that makes the caller drop -- check that they still exist; a stale
+ * "pass" is harmless (the kernel decides).
+ */
+static __always_inline bool ipso_cache_still_valid(
+	const struct ipso_cls_result *r, const struct ipso_flow *fl)
+{
+	struct ipso_spd_pol *pol;
+
+	if ((r->flags & IPSO_CLS_F_SA_FOUND) &&
+	    !bpf_map_lookup_elem(&ipso_sad, &r->sa))
+		return false;
+	if (r->verdict == IPSO_CLS_BLOCK ||
+	    (r->flags & IPSO_CLS_F_REQUIRE) ||
+	    (fl->flags & IPSO_FLOW_F_RESOLVE &&
+	     r->verdict != IPSO_CLS_NONE && r->verdict != IPSO_CLS_UNSURE)) {
+		pol = bpf_map_lookup_elem(&ipso_spd_pol, &r->policy_slot);
+		if (!pol || pol->index != r->policy_index ||
+		    pol->dir != fl->dir)
+			return false;
+	}
+	return true;
+}
+
 #define IPSO_CACHE_OFF		0
 #define IPSO_CACHE_ADAPTIVE	1	/* fill only after a long search */
 #define IPSO_CACHE_ALWAYS	2
@@ -471,7 +498,8 @@ int ipso_classify(struct ipso_flow *fl, struct ipso_cache_val *cv,
 		res->flags |= IPSO_CLS_F_NO_CONFIG;
 	if (use_cache) {
 		hit = bpf_map_lookup_elem(&ipso_flow_cache, &key);
-		if (hit && hit->generation == nv.generation) {
+		if (hit && hit->generation == nv.generation &&
+		    ipso_cache_still_valid(&hit->res, &key)) {
 			*res = hit->res;
 			res->flags |= IPSO_CLS_F_CACHE_HIT;
 			goto state;

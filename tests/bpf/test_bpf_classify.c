@@ -439,6 +439,24 @@ static void test_cache_and_sa(void)
 	      "offload state read live even on a cache hit (handle %u)",
 	      X.res.handle);
 
+	{
+		/*
+		 * The window between a commit's removals and its last
+		 * generation bump: an SA gone from ipso_sad while an entry
+		 * of the current generation still names it.
+		 */
+		struct ipso_sa saved;
+		int fd = bpf_map__fd(E.cls->maps.ipso_sad);
+
+		bpf_map_lookup_elem(fd, &sa.key, &saved);
+		bpf_map_delete_elem(fd, &sa.key);
+		cls(&s, OUT, 1, 0);
+		CHECK(!(X.res.flags & (IPSO_CLS_F_CACHE_HIT |
+				       IPSO_CLS_F_SA_FOUND)),
+		      "cached entry naming an SA gone from ipso_sad (same "
+		      "generation) is not used (flags %#x)", X.res.flags);
+		bpf_map_update_elem(fd, &sa.key, &saved, BPF_ANY);
+	}
 	/* rekey: a newer SA with the same reqid takes over */
 	sa_init(&sa, AF_INET, "192.0.2.1", "192.0.2.2", 0x1002, 42,
 		IPSO_MODE_TUNNEL, OUT, 2000);
