@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,39 +387,51 @@ static long now_ms(void)
 static size_t held(struct ofl_mgr *om)
 {
 	free_reqs(om);
-	if (genl_dump_offloads(&om->g, on_adopt, om))
-		return om->req.count;
+	genl_dump_offloads(&om->g, on_adopt, om);
 	return om->req.count;
+}
+
+static int count_any(const struct genl_offload *o, void *data)
+{
+	(void)o;
+	(*(size_t *)data)++;
+	return 0;
+}
+
+/* Entries the module still has, torn-down-in-progress (NONE) included. */
+static size_t present(struct ofl_mgr *om)
+{
+	size_t n = 0;
+
+	if (genl_dump_offloads(&om->g, count_any, &n))
+		return SIZE_MAX;
+	return n;
 }
 
 int ofl_withdraw_all(struct ofl_mgr *om, int timeout_ms)
 {
 	struct htab_node *n, *next;
 	long deadline = now_ms() + timeout_ms;
-	size_t i;
+	size_t i, left;
 
 	if (!om->connected)
 		return 0;
-	/* Ask again for everything the module says it holds, not only what
-	 * this process asked for: a predecessor's offloads were adopted. */
+	/* Ask for everything the module says it holds, not only what this
+	 * process asked for: a predecessor's offloads were adopted. */
 	held(om);
 	for (n = htab_first(&om->req, &i); n; n = next) {
 		next = htab_next(&om->req, n, &i);
 		withdraw(om, (struct ofl_req *)n);
 	}
-	while (om->req.count && now_ms() < deadline) {
+	/* Done when the module's dump is empty: teardown finished, not
+	 * merely started (entries being torn down are dumped as NONE). */
+	while ((left = present(om)) && now_ms() < deadline) {
 		struct pollfd p = { .fd = om->ev_fd, .events = POLLIN };
-		int wait = (int)(deadline - now_ms());
 
-		if (om->ev_fd < 0 || poll(&p, 1, wait > 50 ? 50 : wait) <= 0) {
-			if (om->ev_fd < 0)
-				usleep(50 * 1000);
-			held(om);
-			continue;
-		}
-		ofl_read_events(om);
+		if (om->ev_fd >= 0 && poll(&p, 1, 20) > 0)
+			ofl_read_events(om);
+		else if (om->ev_fd < 0)
+			usleep(20 * 1000);
 	}
-	if (om->req.count)
-		held(om);
-	return (int)om->req.count;
+	return left == SIZE_MAX ? -1 : (int)left;
 }
