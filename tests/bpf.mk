@@ -5,8 +5,10 @@
 BPF_DIR := ../bpf
 BPF_SKELS := $(BPF_DIR)/ipso_classify.skel.h $(BPF_DIR)/ipso_xdp.skel.h \
 	$(BPF_DIR)/ipso_tc.skel.h
-BPF_TLIB := bpf/tlib.c ../loader/mirror.c ../loader/spd_build.c
+BPF_TLIB := bpf/tlib.c ../loader/mirror.c ../loader/spd_build.c \
+	../loader/spd_explain.c
 BPF_TLIB_H := bpf/tlib.h ../loader/mirror.h ../loader/spd_build.h \
+	../loader/spd_explain.h \
 	$(BPF_DIR)/ipso_spd.h
 BPF_TCFLAGS := -I$(BPF_DIR) -I../loader $(shell pkg-config --cflags libbpf)
 BPF_TLIBS := $(shell pkg-config --libs libbpf) -lelf -lz

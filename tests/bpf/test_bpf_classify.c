@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "tlib.h"
+#include "../../loader/spd_explain.h"
 #include "ipso_classify.skel.h"
 
 static struct tenv E;
@@ -536,6 +537,28 @@ static void test_adaptive_cache(void)
 	      13, X.res.flags, X.res.policy_index);
 }
 
+/* The loader's entry (loader/spd_explain.c) gives the same answer. */
+static void test_loader_explain(void)
+{
+	struct spd_explain_req r;
+	struct ipso_explain_out o;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.family = AF_INET6;
+	addr_parse(AF_INET6, "2001:db8::1", &r.saddr);
+	addr_parse(AF_INET6, "2001:db8::2", &r.daddr);
+	r.proto = IPPROTO_UDP;
+	r.sport = 1;
+	r.dport = 1;
+	r.dir = OUT;
+	err = spd_explain(IPSO_PIN_DIR, &r, &o);
+	CHECK(!err && o.parse == 0 && o.res.verdict == IPSO_CLS_PROTECT &&
+	      o.res.policy_index == 400 && o.res.sa.spi == htonl(0x2001),
+	      "spd_explain() (loader entry): policy %u, SA spi %#x (err %d)",
+	      o.res.policy_index, ntohl(o.res.sa.spi), err);
+}
+
 static void test_transport_sa(void)
 {
 	struct ipso_policy_desc d;
@@ -585,6 +608,7 @@ int main(void)
 	cache_always = false;
 	test_adaptive_cache();
 	test_transport_sa();
+	test_loader_explain();
 	tenv_close(&E);
 	return t_finish();
 }
