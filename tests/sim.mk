@@ -1,12 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Tools of the simulated NIC's guest tests (tests/guest/test_sim_*.sh).
-TEST_BINS += $(BIN)/esp_inject
+SIM_TOOLS := esp_inject mark_udp natt_sock
+TEST_BINS += $(addprefix $(BIN)/,$(SIM_TOOLS))
 
-$(BIN)/esp_inject: sim/esp_inject.c | $(BIN)
-	$(CC) $(CFLAGS) -static -o $@ $<
-TEST_BINS += $(BIN)/mark_udp
-
-$(BIN)/mark_udp: sim/mark_udp.c | $(BIN)
+$(addprefix $(BIN)/,$(SIM_TOOLS)): $(BIN)/%: sim/%.c | $(BIN)
 	$(CC) $(CFLAGS) -static -o $@ $<
 
 # Test XDP program: counts the NIC's metadata (BTF for bpftool's output).

@@ -4,7 +4,9 @@
  * decapsulation, native XDP with metadata, hand-off to the stack.
  *
  * Only ESP directly in IPv4 (not a fragment) or directly after the fixed
- * IPv6 header is looked at; everything else, and ESP for an SPI the table
+ * IPv6 header, and ESP in UDP over IPv4 (RFC 3948: a non-zero SPI where
+ * the non-ESP marker would be, for a NAT-T SA on that destination port),
+ * is looked at; everything else, and ESP for an SPI the table
  * does not hold, reaches XDP and the stack unchanged and without metadata
  * (the kernel's software path may know the SA).  A packet the hardware
  * rejects (auth failure, replay, bad trailer) is shown to an attached XDP
@@ -15,13 +17,17 @@
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include "ipsim.h"
 
 struct ipsim_rx_pkt {
 	u16 family;
+	bool natt;			/* ESP in UDP */
+	__be16 udp_dport;
 	unsigned int ip_len;
+	unsigned int hdr_end;		/* where UDP or ESP starts */
 	unsigned int esp_off;		/* from skb->data (Ethernet header) */
 	xfrm_address_t daddr;
 	__be32 spi;
@@ -41,6 +47,24 @@ static int ipsim_rx_make_private(struct sk_buff *skb, unsigned int headroom)
 	return 0;
 }
 
+/* UDP that may carry ESP: room for ESP, and not the IKE marker. */
+static bool ipsim_rx_udp_esp(struct sk_buff *skb, struct ipsim_rx_pkt *r)
+{
+	const struct udphdr *uh;
+	u32 marker;
+
+	if (skb->len < r->hdr_end + sizeof(*uh) + IPSIM_ESP_HLEN)
+		return false;
+	uh = (const struct udphdr *)(skb->data + r->hdr_end);
+	memcpy(&marker, uh + 1, 4);
+	if (!marker)
+		return false;		/* IKE (non-ESP marker) */
+	r->natt = true;
+	r->udp_dport = uh->dest;
+	r->esp_off = r->hdr_end + sizeof(*uh);
+	return true;
+}
+
 static bool ipsim_rx_find_esp(struct sk_buff *skb, struct ipsim_rx_pkt *r)
 {
 	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
@@ -51,12 +75,19 @@ static bool ipsim_rx_find_esp(struct sk_buff *skb, struct ipsim_rx_pkt *r)
 	if (eth->h_proto == htons(ETH_P_IP) && avail >= sizeof(struct iphdr)) {
 		const struct iphdr *iph = (void *)(skb->data + ETH_HLEN);
 
-		if (iph->version != 4 || iph->ihl < 5 ||
-		    iph->protocol != IPPROTO_ESP || ip_is_fragment(iph))
+		if (iph->version != 4 || iph->ihl < 5 || ip_is_fragment(iph))
 			return false;
 		r->family = AF_INET;
 		r->ip_len = ntohs(iph->tot_len);
-		r->esp_off = ETH_HLEN + iph->ihl * 4;
+		r->hdr_end = ETH_HLEN + iph->ihl * 4;
+		r->esp_off = r->hdr_end;
+		r->natt = false;
+		if (iph->protocol == IPPROTO_UDP) {
+			if (!ipsim_rx_udp_esp(skb, r))
+				return false;
+		} else if (iph->protocol != IPPROTO_ESP) {
+			return false;
+		}
 		memset(&r->daddr, 0, sizeof(r->daddr));
 		r->daddr.a4 = iph->daddr;
 	} else if (eth->h_proto == htons(ETH_P_IPV6) &&
@@ -66,8 +97,10 @@ static bool ipsim_rx_find_esp(struct sk_buff *skb, struct ipsim_rx_pkt *r)
 		if (ip6h->version != 6 || ip6h->nexthdr != IPPROTO_ESP)
 			return false;
 		r->family = AF_INET6;
+		r->natt = false;
 		r->ip_len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
-		r->esp_off = ETH_HLEN + sizeof(*ip6h);
+		r->hdr_end = ETH_HLEN + sizeof(*ip6h);
+		r->esp_off = r->hdr_end;
 		r->daddr.in6 = ip6h->daddr;
 	} else {
 		return false;
@@ -83,13 +116,13 @@ static void ipsim_rx_strip_transport(struct sk_buff *skb,
 				     const struct ipsim_rx_pkt *r, u8 nexthdr,
 				     unsigned int payload)
 {
-	unsigned int gap = IPSIM_ESP_HLEN + IPSIM_IV_LEN;
-	unsigned int nh_len = r->esp_off - ETH_HLEN;
+	unsigned int gap = r->esp_off + IPSIM_ESP_HLEN + IPSIM_IV_LEN - r->hdr_end;
+	unsigned int nh_len = r->hdr_end - ETH_HLEN;
 	u8 *nh;
 
-	memmove(skb->data + gap, skb->data, r->esp_off);
+	memmove(skb->data + gap, skb->data, r->hdr_end);
 	__skb_pull(skb, gap);
-	skb_trim(skb, r->esp_off + payload);
+	skb_trim(skb, r->hdr_end + payload);
 	nh = skb->data + ETH_HLEN;
 	if (r->family == AF_INET) {
 		struct iphdr *iph = (struct iphdr *)nh;
@@ -211,7 +244,11 @@ void ipsim_hw_receive(struct net_device *dev, struct sk_buff *skb)
 		goto drop;
 	if (ipsim_rx_find_esp(skb, &r)) {
 		sa = ipsim_sat_rx_lookup(&p->sat, r.family, &r.daddr, r.spi);
-		if (!sa)
+		/* ESP in UDP only for a NAT-T SA on that port, and vice versa */
+		if (sa && (sa->natt != r.natt ||
+			   (r.natt && sa->encap_dport != r.udp_dport)))
+			sa = NULL;
+		if (!sa && !r.natt)
 			ipsim_count(p, IPSIM_RX_NO_SA);
 	}
 	if (sa) {

@@ -13,12 +13,15 @@
  * The result on the wire: transport mode keeps the IP header and inserts
  * ESP after it (IPv6: only when no extension header precedes the upper
  * layer); tunnel mode prepends an outer header from the SA's addresses.
+ * A NAT-T SA (IPv4) puts a UDP header with the SA's ports in front of ESP
+ * (RFC 3948), checksum zero.
  * The explicit IV is the 64-bit sequence number (unique per key, RFC 4106
  * §3.1); padding makes payload + 2 a multiple of 4 (GCM's block is 1).
  */
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/dsfield.h>
@@ -181,7 +184,7 @@ static int ipsim_tx_next_seq(struct ipsim_sa *sa, u64 *seq)
 
 static void ipsim_tx_outer4(struct ipsim_sa *sa, struct iphdr *iph,
 			    const struct ipsim_tx_pkt *t, unsigned int len,
-			    u64 seq)
+			    u64 seq, u8 proto)
 {
 	iph->version = 4;
 	iph->ihl = 5;
@@ -190,7 +193,7 @@ static void ipsim_tx_outer4(struct ipsim_sa *sa, struct iphdr *iph,
 	iph->id = htons((u16)seq);
 	iph->frag_off = t->df ? htons(IP_DF) : 0;
 	iph->ttl = 64;
-	iph->protocol = IPPROTO_ESP;
+	iph->protocol = proto;
 	iph->saddr = sa->saddr.a4;
 	iph->daddr = sa->daddr.a4;
 	ip_send_check(iph);
@@ -208,12 +211,13 @@ static void ipsim_tx_outer6(struct ipsim_sa *sa, struct ipv6hdr *ip6h,
 }
 
 /* Point the IP header that stays (transport) at the ESP header. */
-static void ipsim_tx_fix_transport(u8 *nh, u16 family, unsigned int len)
+static void ipsim_tx_fix_transport(u8 *nh, u16 family, unsigned int len,
+				   u8 proto)
 {
 	if (family == AF_INET) {
 		struct iphdr *iph = (struct iphdr *)nh;
 
-		iph->protocol = IPPROTO_ESP;
+		iph->protocol = proto;
 		iph->tot_len = htons(len);
 		ip_send_check(iph);
 	} else {
@@ -224,10 +228,21 @@ static void ipsim_tx_fix_transport(u8 *nh, u16 family, unsigned int len)
 	}
 }
 
+/* RFC 3948: UDP in front of ESP, checksum zero (IPv4). */
+static void ipsim_tx_udp(struct ipsim_sa *sa, struct udphdr *uh,
+			 unsigned int len)
+{
+	uh->source = sa->encap_sport;
+	uh->dest = sa->encap_dport;
+	uh->len = htons(len);
+	uh->check = 0;
+}
+
 static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
 {
 	struct ipsim_tx_pkt t;
-	unsigned int outer, padded, padlen, tail, esp_off, i;
+	unsigned int outer, udp, gap, padded, padlen, tail, esp_off, i;
+	u8 proto = sa->natt ? IPPROTO_UDP : IPPROTO_ESP;
 	u8 *esph, *trailer;
 	u64 seq;
 	int err;
@@ -239,11 +254,12 @@ static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
 	if (sa->mode == XFRM_MODE_TUNNEL)
 		outer = sa->family == AF_INET ? sizeof(struct iphdr) :
 						sizeof(struct ipv6hdr);
+	udp = sa->natt ? sizeof(struct udphdr) : 0;
+	gap = outer + udp + IPSIM_ESP_HLEN + IPSIM_IV_LEN;
 	padded = ALIGN(t.payload + 2, 4);
 	padlen = padded - t.payload - 2;
 	tail = padlen + 2 + sa->icv_len;
-	err = ipsim_tx_make_room(skb, outer + IPSIM_ESP_HLEN + IPSIM_IV_LEN,
-				 tail);
+	err = ipsim_tx_make_room(skb, gap, tail);
 	if (err)
 		return err;
 	err = ipsim_tx_next_seq(sa, &seq);
@@ -252,10 +268,9 @@ static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
 
 	/* drop link-layer padding, then open the gap for the headers */
 	skb_trim(skb, ETH_HLEN + t.ip_len);
-	esp_off = ETH_HLEN + outer + t.hdr_len;
-	skb_push(skb, outer + IPSIM_ESP_HLEN + IPSIM_IV_LEN);
-	memmove(skb->data, skb->data + outer + IPSIM_ESP_HLEN + IPSIM_IV_LEN,
-		ETH_HLEN + t.hdr_len);
+	esp_off = ETH_HLEN + outer + t.hdr_len + udp;
+	skb_push(skb, gap);
+	memmove(skb->data, skb->data + gap, ETH_HLEN + t.hdr_len);
 
 	trailer = skb_put(skb, tail);
 	for (i = 0; i < padlen; i++)
@@ -267,6 +282,9 @@ static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
 	memcpy(esph, &sa->spi, 4);
 	put_unaligned_be32(lower_32_bits(seq), esph + 4);
 	put_unaligned_be64(seq, esph + IPSIM_ESP_HLEN);
+	if (udp)
+		ipsim_tx_udp(sa, (struct udphdr *)(esph - udp),
+			     skb->len - (esp_off - udp));
 
 	if (outer) {
 		struct ethhdr *eth = (struct ethhdr *)skb->data;
@@ -274,7 +292,7 @@ static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
 		if (sa->family == AF_INET) {
 			eth->h_proto = htons(ETH_P_IP);
 			ipsim_tx_outer4(sa, (void *)(skb->data + ETH_HLEN), &t,
-					skb->len - ETH_HLEN, seq);
+					skb->len - ETH_HLEN, seq, proto);
 		} else {
 			eth->h_proto = htons(ETH_P_IPV6);
 			ipsim_tx_outer6(sa, (void *)(skb->data + ETH_HLEN), &t,
@@ -282,7 +300,7 @@ static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
 		}
 	} else {
 		ipsim_tx_fix_transport(skb->data + ETH_HLEN, t.family,
-				       skb->len - ETH_HLEN);
+				       skb->len - ETH_HLEN, proto);
 	}
 
 	err = ipsim_esp_crypt(sa, esph, skb->len - esp_off,

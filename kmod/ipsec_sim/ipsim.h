@@ -72,6 +72,9 @@ struct ipsim_sa {
 	u16 family;			/* outer family */
 	u8 icv_len;			/* bytes */
 	bool esn;
+	bool natt;			/* ESP in UDP (RFC 3948), IPv4 */
+	__be16 encap_sport;		/* NAT-T ports, network order */
+	__be16 encap_dport;
 	__be32 spi;
 	xfrm_address_t saddr;		/* outer source (tunnel TX) */
 	xfrm_address_t daddr;		/* outer destination */

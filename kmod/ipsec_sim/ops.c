@@ -8,7 +8,8 @@
 static void ipsim_op_caps(struct net_device *dev, struct ipso_dev_caps *c)
 {
 	c->caps = IPSO_CAP_PACKET | IPSO_CAP_TUNNEL | IPSO_CAP_TRANSPORT |
-		  IPSO_CAP_IPV6 | IPSO_CAP_ESN | IPSO_CAP_XDP_META;
+		  IPSO_CAP_IPV6 | IPSO_CAP_ESN | IPSO_CAP_NATT |
+		  IPSO_CAP_XDP_META;
 	c->max_sa = READ_ONCE(ipsim_max_sa);
 }
 

@@ -13,6 +13,7 @@
 #include <linux/jhash.h>
 #include <linux/seq_file.h>
 #include <crypto/aead.h>
+#include <linux/udp.h>
 #include "ipsim.h"
 
 #define IPSIM_AEAD_NAME "rfc4106(gcm(aes))"
@@ -82,8 +83,10 @@ static int ipsim_sa_supported(const struct ipso_sa_desc *d)
 	if (aead->alg_icv_len != 64 && aead->alg_icv_len != 96 &&
 	    aead->alg_icv_len != 128)
 		return -EINVAL;
-	if (x->encap)
-		return -EOPNOTSUPP;	/* NAT-T is not modelled */
+	/* NAT-T: ESP in UDP over IPv4 only (IPv6 would need UDP checksums) */
+	if (x->encap && (x->encap->encap_type != UDP_ENCAP_ESPINUDP ||
+			 x->props.family != AF_INET))
+		return -EOPNOTSUPP;
 	if (x->props.mode != XFRM_MODE_TRANSPORT &&
 	    x->props.mode != XFRM_MODE_TUNNEL)
 		return -EOPNOTSUPP;
@@ -125,6 +128,11 @@ static void ipsim_sa_fill(struct ipsim_sa *sa, const struct ipso_sa_desc *d)
 	sa->icv_len = x->aead->alg_icv_len / 8;
 	sa->esn = !!(x->props.flags & XFRM_STATE_ESN);
 	sa->spi = x->id.spi;
+	if (x->encap) {
+		sa->natt = true;
+		sa->encap_sport = x->encap->encap_sport;
+		sa->encap_dport = x->encap->encap_dport;
+	}
 	sa->saddr = x->props.saddr;
 	sa->daddr = x->id.daddr;
 	spin_lock_init(&sa->lock);
@@ -308,10 +316,11 @@ void ipsim_sat_show(struct seq_file *m, struct ipsim_sa_table *t)
 		   READ_ONCE(ipsim_max_sa));
 	xa_for_each(&t->by_handle, idx, sa) {
 		seq_printf(m,
-			   "sa handle %u dir %s mode %s family %u spi 0x%08x esn %d icv %u window %u oseq %llu rx_top %llu",
+			   "sa handle %u dir %s mode %s family %u spi 0x%08x esn %d natt %d icv %u window %u oseq %llu rx_top %llu",
 			   sa->handle, sa->dir == IPSO_DIR_IN ? "in" : "out",
 			   sa->mode == XFRM_MODE_TUNNEL ? "tunnel" : "transport",
-			   sa->family, ntohl(sa->spi), sa->esn, sa->icv_len,
+			   sa->family, ntohl(sa->spi), sa->esn, sa->natt,
+			   sa->icv_len,
 			   sa->window, sa->oseq, sa->rx_top);
 		seq_printf(m,
 			   " packets %lld bytes %lld auth_fail %lld replay_drop %lld no_sa_drop %lld\n",

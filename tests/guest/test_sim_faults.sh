@@ -75,7 +75,7 @@ until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0 backend=sim'; do
 	sleep 0.1
 done
 check "sim0 registered, caps and max_sa announced" \
-	sh -c "$NS1 ipso_genl devices | grep -q 'name=sim0 backend=sim caps=0xbd max_sa=2'"
+	sh -c "$NS1 ipso_genl devices | grep -q 'name=sim0 backend=sim caps=0xfd max_sa=2'"
 
 state_of() {	# SPI -> "state=... handle=... reason=..."
 	$NS1 ipso_genl dump | grep "spi=0x0000$1" |
