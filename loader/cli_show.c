@@ -54,6 +54,7 @@ struct show {
 	/* kernel SAs (lifetimes, software counters), sorted by key */
 	struct xnl_event *ksa;
 	size_t nksa, cap_ksa;
+	int module;		/* -1 unknown, 0 absent, 1 loaded */
 };
 
 static int open_maps(struct show *s)
@@ -290,7 +291,25 @@ static void print_one_offload(struct show *s, const struct ofl_ent *e,
 		print_hw(s, e->v.handle);
 }
 
-static void print_sa_offloads(struct show *s, const struct ipso_sa_key *k)
+/* Why an SA has no offload entry, as far as show can tell. */
+static const char *not_offloaded_why(struct show *s, int dir)
+{
+	if (s->module < 0) {
+		struct ipso_genl g;
+
+		s->module = !genl_open(&g);
+		if (s->module)
+			genl_close(&g);
+	}
+	if (!s->module)
+		return "module not loaded";
+	if (dir != IPSO_DIR_IN && dir != IPSO_DIR_OUT)
+		return "direction unknown";
+	return "no permitted device with the datapath attached, or no daemon";
+}
+
+static void print_sa_offloads(struct show *s, const struct ipso_sa_key *k,
+			      int dir)
 {
 	size_t lo = 0, hi = s->nofl;
 
@@ -309,8 +328,14 @@ static void print_sa_offloads(struct show *s, const struct ipso_sa_key *k)
 		print_one_offload(s, &s->ofl[lo], false);
 	if (s->o->json)
 		jw_close(&s->w);
-	else if (!s->nofl || lo == 0 || cmp_sa_key(&s->ofl[lo - 1].k.sa, k))
-		printf("    offload none (not offloaded)\n");
+	if (!s->nofl || lo == 0 || cmp_sa_key(&s->ofl[lo - 1].k.sa, k)) {
+		const char *why = not_offloaded_why(s, dir);
+
+		if (s->o->json)
+			jw_str(&s->w, "offload_note", why);
+		else
+			printf("    offload none (not offloaded: %s)\n", why);
+	}
 }
 
 static void print_kernel_side(struct show *s, const struct xnl_event *ev)
@@ -384,7 +409,7 @@ static void print_sa(struct show *s, const struct ipso_sa_key *k,
 		print_selector(s, &sa->sel, false);
 		if (kev)
 			print_kernel_side(s, kev);
-		print_sa_offloads(s, k);
+		print_sa_offloads(s, k, sa->dir);
 		jw_close(&s->w);
 		return;
 	}
@@ -402,7 +427,7 @@ static void print_sa(struct show *s, const struct ipso_sa_key *k,
 	print_selector(s, &sa->sel, true);
 	if (kev)
 		print_kernel_side(s, kev);
-	print_sa_offloads(s, k);
+	print_sa_offloads(s, k, sa->dir);
 }
 
 static int show_sa(struct show *s)
@@ -668,7 +693,7 @@ static void show_usage(FILE *f)
 
 int cmd_show(const struct ipso_opts *o, int argc, char **argv)
 {
-	struct show s = { .o = o };
+	struct show s = { .o = o, .module = -1 };
 	int code;
 
 	if (argc < 1 || cli_is_help(argv[0])) {

@@ -66,6 +66,8 @@ grep -q '"icv_len":16' /run/sa.json && ok "ICV length 16 from the AEAD attribute
 	bad "no icv_len 16"
 grep -q '"alg":"rfc4106(gcm(aes))"' /run/sa.json && ok "algorithm name shown" ||
 	bad "algorithm name missing"
+grep -q '"offload":\[\],"offload_note":"module not loaded"' /run/sa.json &&
+	ok "show sa: not offloaded (module not loaded)" || bad "no 'module not loaded' note"
 nokey() {	# FILE WHAT
 	if grep -qi -e "$KHEX" -e 01020304050607 -e '01 02 03 04 05 06 07' \
 		-e '0x01, *0x02, *0x03, *0x04' "$1"; then
