@@ -537,6 +537,57 @@ static void test_adaptive_cache(void)
 	      13, X.res.flags, X.res.policy_index);
 }
 
+static int count_pol(const struct ipso_policy_desc *p, void *ctx)
+{
+	(void)p;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/*
+ * A second process opening the maps (a restarted daemon): it adopts
+ * what the first committed, and its full sync replaces it.
+ */
+static void test_adopt(void)
+{
+	struct ipso_policy_desc a, b;
+	struct pspec s = udp4("10.0.0.1", "10.8.0.1", 1, 1);
+	struct ipso_mirror *m2;
+	int n = 0;
+
+	flush();
+	pol_init(&a, AF_INET, OUT, 700, 10, IPSO_ACT_BLOCK, NULL, 0,
+		 "10.8.0.0", 16);
+	put(&a);
+	pol_init(&b, AF_INET, OUT, 708, 5, IPSO_ACT_BYPASS, NULL, 0,
+		 "10.8.0.0", 24);
+	put(&b);
+	commit();
+	m2 = ipso_mirror_open(IPSO_PIN_DIR);
+	CHECK(m2 != NULL, "a second mirror opens the pinned maps");
+	if (!m2)
+		return;
+	ipso_mirror_for_each_policy(m2, count_pol, &n);
+	CHECK(n == 2, "it sees the 2 committed policies (%d)", n);
+	/* its own sync (as after a restart): only policy 700 is left */
+	ipso_mirror_begin_sync(m2);
+	ipso_mirror_put_policy(m2, &a);
+	ipso_mirror_end_sync(m2);
+	CHECK(!ipso_mirror_commit(m2), "its sync commits");
+	cls(&s, OUT, 1, 0);
+	CHECK(X.res.verdict == IPSO_CLS_BLOCK && X.res.policy_index == 700,
+	      "policy 708, absent from the new sync, is gone (idx %u)",
+	      X.res.policy_index);
+	n = 0;
+	ipso_mirror_for_each_policy(m2, count_pol, &n);
+	CHECK(n == 1, "one policy left in the maps (%d)", n);
+	ipso_mirror_close(m2);
+	/* the first mirror's shadow is stale now: resync it */
+	ipso_mirror_begin_sync(E.m);
+	ipso_mirror_end_sync(E.m);
+	commit();
+}
+
 /* The loader's entry (loader/spd_explain.c) gives the same answer. */
 static void test_loader_explain(void)
 {
@@ -609,6 +660,7 @@ int main(void)
 	test_adaptive_cache();
 	test_transport_sa();
 	test_loader_explain();
+	test_adopt();
 	tenv_close(&E);
 	return t_finish();
 }
