@@ -6,6 +6,12 @@ TEST_BINS += $(addprefix $(BIN)/,$(SIM_TOOLS))
 $(addprefix $(BIN)/,$(SIM_TOOLS)): $(BIN)/%: sim/%.c | $(BIN)
 	$(CC) $(CFLAGS) -static -o $@ $<
 
+# Host unit test of kmod/ipsec_sim/replay.c (tests/host/test_sim_replay.sh).
+TEST_BINS += $(BIN)/sim_replay_test
+
+$(BIN)/sim_replay_test: sim/replay_test.c ../kmod/ipsec_sim/replay.c | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $<
+
 # Test XDP program: counts the NIC's metadata (BTF for bpftool's output).
 SIM_CLANG ?= clang
 SIM_BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -I../include \

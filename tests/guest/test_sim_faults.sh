@@ -52,6 +52,9 @@ ip -n ns2 addr add 10.0.0.2/24 dev sim1
 # an unprotected pair of addresses on the same link
 ip -n ns1 addr add 10.0.1.1/24 dev sim0
 ip -n ns2 addr add 10.0.1.2/24 dev sim1
+# a protected pair whose SA stays in software (never offered to the NIC)
+ip -n ns1 addr add 10.0.2.1/24 dev sim0
+ip -n ns2 addr add 10.0.2.2/24 dev sim1
 for n in ns1 ns2; do ip -n $n link set lo up; done
 ip -n ns1 link set sim0 up
 ip -n ns2 link set sim1 up
@@ -64,6 +67,14 @@ for n in ns1 ns2; do
 	ip -n $n xfrm state add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x2002 \
 		reqid 2 mode transport aead 'rfc4106(gcm(aes))' $K 128
 done
+for n in ns1 ns2; do
+	ip -n $n xfrm state add src 10.0.2.2 dst 10.0.2.1 proto esp spi 0x2009 \
+		reqid 9 mode transport aead 'rfc4106(gcm(aes))' $K 128
+done
+ip -n ns2 xfrm policy add src 10.0.2.2 dst 10.0.2.1 dir out \
+	tmpl src 10.0.2.2 dst 10.0.2.1 proto esp reqid 9 mode transport
+ip -n ns1 xfrm policy add src 10.0.2.2 dst 10.0.2.1 dir in \
+	tmpl src 10.0.2.2 dst 10.0.2.1 proto esp reqid 9 mode transport
 ip -n ns1 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir out \
 	tmpl src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1001 reqid 1 mode transport
 ip -n ns2 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir in \
@@ -165,6 +176,18 @@ capture_text /run/in.pcap >/run/in.txt
 grep -E 'UDP' /run/in.txt | grep -q '10\.0\.0\.1' && bad "plaintext of the protected flow on the wire" ||
 	ok "no plaintext of the protected flow on the wire"
 check "ESP 0x1001 on the wire" grep -q 'ESP(spi=0x00001001' /run/in.txt
+
+# ESP for an SA the NIC does not hold reaches the kernel unchanged.
+$NS1 netprobe udp-recv 5004 4 1 >/run/u5.out 2>&1 &
+r=$!
+sleep 0.3
+nosa0=$(stat rx_no_sa)
+$NS2 netprobe udp-send 10.0.2.1 5004 software-esp >/dev/null 2>&1
+wait $r
+check "ESP of a software SA: delivered by the kernel" grep -q software-esp /run/u5.out
+check "ESP of a software SA: rx_no_sa counted" [ "$(stat rx_no_sa)" -gt "$nosa0" ]
+check "kernel decrypted it (SA 0x2009 counted)" sh -c \
+	"/usr/sbin/ip -n ns1 -s xfrm state get src 10.0.2.2 dst 10.0.2.1 proto esp spi 0x2009 | grep -q ' 1(packets)'"
 
 # Unplug while SAs are offloaded: both ends vanish, offloads go.
 check "unplug sim0" sh -c "echo sim0 > $DBG/unplug"
