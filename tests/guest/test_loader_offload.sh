@@ -66,7 +66,7 @@ if ! L attach sim0 2>/run/attach.err; then
 fi
 
 start_daemon() {
-	$NS1 "$LD" daemon >/run/daemon.out 2>/run/daemon.err &
+	$NS1 "$LD" -c /run/rules.conf daemon >/run/daemon.out 2>/run/daemon.err &
 	D=$!
 	i=0
 	until grep -q 'daemon ready' /run/daemon.out 2>/dev/null || [ $i -gt 100 ]; do
@@ -80,8 +80,19 @@ wait_offloaded() {	# N
 		i=$((i + 1)); sleep 0.1
 	done
 }
+# Device permission per SA (-hwif): 0x3003 may not use sim0 at first.
+printf '# test rules\nspi 0x3003 dev none\nany dev all\n' >/run/rules.conf
 start_daemon
+wait_offloaded 3
+sleep 1
+L -j show sa | grep -q '"spi":"0x00003003".*"offload":\[\]' &&
+	[ "$(offloaded)" -eq 3 ] && ok "rules: 0x3003 kept off sim0, the other 3 offloaded" ||
+	bad "rules not applied: $(offloaded) offloaded"
+printf 'any dev sim0\n' >/run/rules.conf
+kill -HUP $D
 wait_offloaded 4
+grep -q 'rules reloaded' /run/daemon.err && ok "SIGHUP reloaded the rules" ||
+	bad "no reload message"
 L show offload | sed 's/^/  /'
 [ "$(offloaded)" -eq 4 ] && ok "4 SAs OFFLOADED with non-zero handles" ||
 	bad "$(offloaded) SAs offloaded, expected 4"
@@ -140,6 +151,20 @@ m=$(stat tx_marked)
 hw=$(L -j show sa | grep -o '"hw":{"packets":[0-9]*' | cut -d: -f3 | sort -n | tail -n1)
 [ "${hw:-0}" -gt 0 ] && ok "show sa reports hardware packet counters ($hw)" ||
 	echo "note: no hardware packets reported yet (poll interval)"
+
+# Rules that now forbid an offloaded SA: SIGHUP withdraws it.
+printf 'spi 0x3003 dev none\nany dev all\n' >/run/rules.conf
+kill -HUP $D
+i=0
+while [ "$(offloaded)" -ne 3 ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+[ "$(offloaded)" -eq 3 ] && ! $NS1 ipso_genl dump | grep -q 'spi=0x00003003' &&
+	ok "SIGHUP with a forbidding rule withdrew 0x3003" ||
+	bad "0x3003 not withdrawn after the rules changed"
+printf 'any dev all\n' >/run/rules.conf
+kill -HUP $D
+wait_offloaded 4
+[ "$(offloaded)" -eq 4 ] && ok "SIGHUP with the rule lifted offered 0x3003 again" ||
+	bad "0x3003 not offered again"
 
 # SIGKILL, restart: adopt, no duplicates.
 kill -9 $D; wait $D 2>/dev/null
