@@ -17,8 +17,9 @@
  * match or at the first candidate not better than the best so far, so the
  * first (lowest order) match over the chain is the kernel's answer.  Each
  * policy is stored once.  A node keeps at most IPSO_SPD_MAX_SCAN
- * candidates and a chain is followed for at most IPSO_SPD_MAX_DEPTH
- * nodes; beyond that the answer is "unsure", never a guess.
+ * candidates and a walk has IPSO_SPD_MAX_DEPTH * (IPSO_SPD_MAX_SCAN + 1)
+ * steps (one per candidate or node); beyond that the answer is
+ * "unsure", never a guess.
  */
 #ifndef IPSO_SPD_H
 #define IPSO_SPD_H
@@ -26,7 +27,7 @@
 #include "../include/ipsec_offload/maps.h"
 
 #define IPSO_SPD_MAX_SCAN	64	/* candidates stored per node */
-#define IPSO_SPD_MAX_DEPTH	40	/* nodes walked per lookup */
+#define IPSO_SPD_MAX_DEPTH	40	/* walk budget, in full nodes */
 #define IPSO_SPD_MAX_NODES	131072	/* trie nodes per family */
 #define IPSO_SPD_MAX_NODE_IDS	(2 * IPSO_SPD_MAX_NODES)	/* both */
 #define IPSO_SPD_MAX_ENTRIES	262144	/* candidate slots, all nodes */
