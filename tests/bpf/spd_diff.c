@@ -5,10 +5,13 @@
  *
  * Per seed: random policies (allow / block / protect with required or
  * optional templates; random src/dst prefixes, protocol, ports, device,
- * mark, priorities with many ties) go into the kernel SPD of this network
+ * ICMP type/code, mark, priorities with many ties) go into the kernel SPD
+ * of this network
  * namespace with `ip xfrm policy add` and into the maps through the
  * mirror (as a full sync: newest first, like a dump).  Then random flows
- * are sent with sendto(); the kernel's decision is read from the errno
+ * (UDP, and ICMP/ICMPv6 through raw sockets, whose type and code the
+ * kernel reads from the message) are sent with sendto(); the kernel's
+ * decision is read from the errno
  * and /proc/net/xfrm_stat (XfrmOutPolBlock: blocked, XfrmOutNoStates:
  * held for a missing SA, neither: sent) and compared with the explain
  * entry's verdict for the same flow.  Then a third of the policies is
@@ -43,6 +46,7 @@ struct gpol {
 
 struct gflow {
 	int family, sport, dport, mark;
+	int icmp;		/* ICMP/ICMPv6 flow: sport = type, dport = code */
 	char src[64], dst[64];
 };
 
@@ -62,6 +66,19 @@ static const char *v6_local[] = { "2001:db8::1", "2001:db8::2",
 				  "2001:db8::3", "2001:db8:0:1::4" };
 static const int ports[] = { 53, 1000, 1001, 2000 };
 static const int prios[] = { 0, 1, 1, 2, 100 };
+
+static const int *icmp_types(int family)
+{
+	static const int t4[] = { 8, 0, 13 };
+	static const int t6[] = { 128, 129, 139 };
+
+	return family == AF_INET ? t4 : t6;
+}
+
+static bool is_icmp(int proto)
+{
+	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
 
 static void rand_addr(int family, char *out, bool local)
 {
@@ -116,13 +133,22 @@ static void gen_policy(struct gpol *p)
 	p->dplen = rand_plen(p->family);
 	mask_str(p->family, p->src, p->splen);
 	mask_str(p->family, p->dst, p->dplen);
-	p->proto = (int[]){ 0, 0, IPPROTO_UDP, IPPROTO_UDP, IPPROTO_TCP }
-		[rnd(5)];
+	p->proto = (int[]){ 0, 0, IPPROTO_UDP, IPPROTO_UDP, IPPROTO_TCP, -1 }
+		[rnd(6)];
 	p->sport = p->dport = -1;
-	if (p->proto && !rnd(3))
-		p->sport = ports[rnd(4)];
-	if (p->proto && !rnd(2))
-		p->dport = ports[rnd(4)];
+	if (p->proto == -1) {
+		/* ICMP: type as sport, code as dport (xfrm_flowi_sport) */
+		p->proto = p->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+		if (rnd(3))
+			p->sport = icmp_types(p->family)[rnd(3)];
+		if (!rnd(2))
+			p->dport = rnd(2);
+	} else {
+		if (p->proto && !rnd(3))
+			p->sport = ports[rnd(4)];
+		if (p->proto && !rnd(2))
+			p->dport = ports[rnd(4)];
+	}
 	if (!rnd(8))
 		p->dev = rnd(2) ? if_v0 : if_lo;
 	p->mark = !rnd(8);
@@ -151,9 +177,11 @@ static void ip_sel(FILE *f, const struct gpol *p)
 	if (p->proto)
 		fprintf(f, " proto %d", p->proto);
 	if (p->sport >= 0)
-		fprintf(f, " sport %d", p->sport);
+		fprintf(f, is_icmp(p->proto) ? " type %d" : " sport %d",
+			p->sport);
 	if (p->dport >= 0)
-		fprintf(f, " dport %d", p->dport);
+		fprintf(f, is_icmp(p->proto) ? " code %d" : " dport %d",
+			p->dport);
 	if (p->dev)
 		fprintf(f, " dev %s", if_indextoname(p->dev, name));
 }
@@ -292,7 +320,15 @@ static int kernel_decision(const struct gflow *fl)
 		b->sin6_port = htons(fl->dport);
 		len = sizeof(*a);
 	}
-	s = socket(fl->family, SOCK_DGRAM, 0);
+	if (fl->icmp) {
+		/* raw_sendmsg takes type and code from the message */
+		((struct sockaddr_in *)&src)->sin_port = 0;
+		((struct sockaddr_in *)&dst)->sin_port = 0;
+		s = socket(fl->family, SOCK_RAW, fl->family == AF_INET ?
+			   IPPROTO_ICMP : IPPROTO_ICMPV6);
+	} else {
+		s = socket(fl->family, SOCK_DGRAM, 0);
+	}
 	if (s < 0)
 		return -1;
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -306,7 +342,13 @@ static int kernel_decision(const struct gflow *fl)
 	}
 	blk = stat_of("XfrmOutPolBlock");
 	nos = stat_of("XfrmOutNoStates");
-	r = sendto(s, "x", 1, 0, (void *)&dst, len);
+	if (fl->icmp) {
+		unsigned char msg[8] = { fl->sport, fl->dport };
+
+		r = sendto(s, msg, sizeof(msg), 0, (void *)&dst, len);
+	} else {
+		r = sendto(s, "x", 1, 0, (void *)&dst, len);
+	}
 	err = errno;
 	close(s);
 	if (stat_of("XfrmOutPolBlock") != blk || (r < 0 && err == EPERM))
@@ -324,7 +366,9 @@ static int kernel_decision(const struct gflow *fl)
 static int bpf_decision(const struct gflow *fl, uint32_t *idx)
 {
 	struct pspec s = { .family = fl->family, .src = fl->src,
-			   .dst = fl->dst, .proto = IPPROTO_UDP,
+			   .dst = fl->dst, .proto = !fl->icmp ? IPPROTO_UDP :
+			   fl->family == AF_INET ? IPPROTO_ICMP :
+			   IPPROTO_ICMPV6,
 			   .sport = fl->sport, .dport = fl->dport };
 	/* flowi oif at lookup: IPv4 the route's device, IPv6 none */
 	struct xparams x = { .dir = IPSO_DIR_OUT, .mark = fl->mark,
@@ -381,6 +425,11 @@ static void gen_flow(struct gflow *f, const struct gpol *pols, int np)
 	}
 	f->sport = ports[rnd(4)] + 10000 * !rnd(4);
 	f->dport = ports[rnd(4)];
+	if (!rnd(5)) {
+		f->icmp = 1;
+		f->sport = icmp_types(f->family)[rnd(3)];
+		f->dport = rnd(2);
+	}
 	f->mark = rnd(4) ? 0 : 1;
 }
 
@@ -407,10 +456,11 @@ static int check_flows(const char *phase, struct gflow *flows, int nf,
 		}
 		if (k != b) {
 			if (bad < 10)
-				printf("FAIL %s: %s %s:%d -> %s:%d mark %d: "
+				printf("FAIL %s: %s%s %s:%d -> %s:%d mark %d: "
 				       "kernel %s, classifier %s (policy %u)\n",
 				       phase, flows[i].family == AF_INET ?
-				       "v4" : "v6", flows[i].src,
+				       "v4" : "v6", flows[i].icmp ? " icmp" : "",
+				       flows[i].src,
 				       flows[i].sport, flows[i].dst,
 				       flows[i].dport, flows[i].mark,
 				       dname[k], dname[b], idx);
