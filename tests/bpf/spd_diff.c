@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Differential test: the kernel's own outbound XFRM decision against the
- * classifier's, for random policy sets and random UDP flows.
+ * classifier's, for random policy sets and random flows.
  *
  * Per seed: random policies (allow / block / protect with required or
- * optional templates; random src/dst prefixes, protocol, ports, device,
- * ICMP type/code, mark, priorities with many ties) go into the kernel SPD
- * of this network
- * namespace with `ip xfrm policy add` and into the maps through the
- * mirror (as a full sync: newest first, like a dump).  Then random flows
- * (UDP, and ICMP/ICMPv6 through raw sockets, whose type and code the
- * kernel reads from the message) are sent with sendto(); the kernel's
- * decision is read from the errno
- * and /proc/net/xfrm_stat (XfrmOutPolBlock: blocked, XfrmOutNoStates:
- * held for a missing SA, neither: sent) and compared with the explain
- * entry's verdict for the same flow.  Then a third of the policies is
- * deleted in both and every flow is checked again (incremental commit and
- * flow-cache invalidation).  No SAs exist (the host has no ESP), so every
- * required template holds the packet.
+ * optional templates; random src/dst prefixes, protocol, ports, ICMP
+ * type/code, device, mark, priorities with many ties) go into the kernel
+ * SPD of this network namespace with `ip xfrm policy add` and into the
+ * maps through the mirror (as a full sync: newest first, like a dump).
+ * Then random flows -- UDP, and ICMP/ICMPv6 through raw sockets, whose
+ * type and code the kernel reads from the message -- are sent with
+ * sendto(); the kernel's decision is read from the errno and
+ * /proc/net/xfrm_stat (XfrmOutPolBlock: blocked, XfrmOutNoStates: held
+ * for a missing SA, neither: sent) and compared with the explain entry's
+ * verdict for the same flow.  Then a third of the policies is deleted in
+ * both and every flow is checked again (incremental commit and flow-cache
+ * invalidation).  No SAs exist (the host has no ESP), so every required
+ * template holds the packet.
  *
  * usage: spd_diff SEED NSEEDS NPOLICIES NFLOWS   (run by test_spd_diff.sh)
  */
