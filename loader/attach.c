@@ -291,11 +291,16 @@ int cmd_attach(const struct ipso_opts *o, int argc, char **argv)
 		return ipso_fail(IPSO_EXIT_UNSUPP, "attach",
 				 "built without the datapath objects "
 				 "(bpf/ipso_tc.bpf.o, bpf/ipso_xdp.bpf.o)");
-	if ((err == -EACCES || err == -EINVAL) && geteuid() == 0)
+	if (err == -EACCES && geteuid() == 0)
 		return ipso_fail(IPSO_EXIT_UNSUPP, "attach",
 				 "the kernel's verifier rejected the datapath "
 				 "programs (%s; -vv prints the log)",
 				 strerror(-err));
+	if (err == -EINVAL)
+		return ipso_fail(IPSO_EXIT_RUNTIME, "attach",
+				 "the kernel refused the datapath programs or "
+				 "their pinned maps (pinned by another build? "
+				 "-vv prints the libbpf log)");
 	if (err)
 		return ipso_fail_errno(err, "attach",
 				       "loading the datapath programs");
