@@ -430,29 +430,65 @@ static void print_sa(struct show *s, const struct ipso_sa_key *k,
 	print_sa_offloads(s, k, sa->dir);
 }
 
+struct sa_ent {
+	struct ipso_sa_key k;
+	struct ipso_sa v;
+};
+
+/* Stable, human order: family, then destination, then SPI. */
+static int cmp_sa_ent(const void *a, const void *b)
+{
+	const struct sa_ent *x = a, *y = b;
+	int r;
+
+	if (x->k.family != y->k.family)
+		return x->k.family - y->k.family;
+	r = memcmp(&x->k.daddr, &y->k.daddr, sizeof(x->k.daddr));
+	if (r)
+		return r;
+	return ntohl(x->k.spi) < ntohl(y->k.spi) ? -1 :
+	       ntohl(x->k.spi) > ntohl(y->k.spi);
+}
+
 static int show_sa(struct show *s)
 {
 	struct ipso_sa_key k, nk;
-	struct ipso_sa sa;
+	struct sa_ent *v = NULL;
+	size_t n = 0, cap = 0;
 	void *prev = NULL;
 	int err = load_offloads(s);
 
 	if (err)
 		return ipso_fail_errno(err, "show sa", NULL);
 	load_kernel_sas(s);
-	if (s->o->json)
-		jw_arr_open(&s->w, NULL);
 	while (!bpf_map_get_next_key(s->pm.fd[PM_SAD], prev, &nk)) {
 		k = nk;
 		prev = &k;
-		if (bpf_map_lookup_elem(s->pm.fd[PM_SAD], &k, &sa))
-			continue;
-		print_sa(s, &k, &sa);
+		if (n == cap) {
+			struct sa_ent *nv;
+
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return ipso_fail_errno(ENOMEM, "show sa", NULL);
+			}
+			v = nv;
+		}
+		v[n].k = k;
+		if (!bpf_map_lookup_elem(s->pm.fd[PM_SAD], &k, &v[n].v))
+			n++;
 	}
+	qsort(v, n, sizeof(*v), cmp_sa_ent);
+	if (s->o->json)
+		jw_arr_open(&s->w, NULL);
+	for (size_t i = 0; i < n; i++)
+		print_sa(s, &v[i].k, &v[i].v);
 	if (s->o->json) {
 		jw_close(&s->w);
 		jw_end(&s->w);
 	}
+	free(v);
 	return 0;
 }
 
