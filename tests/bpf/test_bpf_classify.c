@@ -588,6 +588,73 @@ static void test_adopt(void)
 	commit();
 }
 
+/*
+ * Tie rules of 6.1 (IPSO_TIE_ORDER=legacy), as the guest's differential
+ * test found them: at equal priority an exact policy beats inexact ones,
+ * except the inexact policy numbered pos 0 -- and 6.1 numbers pos only
+ * when it inserts an inexact policy.  Same script in >= 6.12 order.
+ */
+static void tie_script(bool legacy, uint32_t want1, uint32_t want2,
+		       uint32_t want3)
+{
+	const char *mode = legacy ? "legacy" : "pos";
+	struct ipso_policy_desc a, b, c, d;
+	struct pspec s = udp4("10.0.0.1", "10.9.1.1", 1, 1);
+	struct ipso_mirror *m;
+
+	flush();
+	setenv("IPSO_TIE_ORDER", mode, 1);
+	m = ipso_mirror_open(IPSO_PIN_DIR);
+	unsetenv("IPSO_TIE_ORDER");
+	if (!m) {
+		CHECK(0, "%s: mirror open", mode);
+		return;
+	}
+	ipso_mirror_begin_sync(m);	/* adopt and drop what E.m wrote */
+	ipso_mirror_end_sync(m);
+	pol_init(&a, AF_INET, OUT, 800, 5, IPSO_ACT_BLOCK, NULL, 0,
+		 "10.9.1.0", 24);
+	pol_init(&b, AF_INET, OUT, 808, 5, IPSO_ACT_BYPASS, "10.0.0.1", 32,
+		 "10.9.1.1", 32);
+	pol_init(&c, AF_INET, OUT, 816, 5, IPSO_ACT_BLOCK, "10.0.0.0", 8,
+		 "10.9.0.0", 16);
+	pol_init(&d, AF_INET, OUT, 824, 9, IPSO_ACT_BLOCK, NULL, 0,
+		 "192.0.2.0", 24);
+	ipso_mirror_put_policy(m, &a);
+	ipso_mirror_put_policy(m, &b);
+	ipso_mirror_put_policy(m, &c);
+	ipso_mirror_commit(m);
+	cls(&s, OUT, 1, 0);
+	CHECK(X.res.policy_index == want1,
+	      "%s ties: inexact head A, exact B, inexact C -> %u (got %u)",
+	      mode, want1, X.res.policy_index);
+	ipso_mirror_del_policy(m, OUT, 800);
+	ipso_mirror_commit(m);
+	cls(&s, OUT, 1, 0);
+	CHECK(X.res.policy_index == want2,
+	      "%s ties: head A deleted, no insert since -> %u (got %u)",
+	      mode, want2, X.res.policy_index);
+	ipso_mirror_put_policy(m, &d);
+	ipso_mirror_commit(m);
+	cls(&s, OUT, 1, 0);
+	CHECK(X.res.policy_index == want3,
+	      "%s ties: an inexact insert renumbers pos -> %u (got %u)",
+	      mode, want3, X.res.policy_index);
+	ipso_mirror_begin_sync(m);
+	ipso_mirror_end_sync(m);
+	ipso_mirror_commit(m);
+	ipso_mirror_close(m);
+	ipso_mirror_begin_sync(E.m);	/* E.m's shadow is stale now */
+	ipso_mirror_end_sync(E.m);
+	commit();
+}
+
+static void test_tie_rules(void)
+{
+	tie_script(true, 800, 808, 816);
+	tie_script(false, 800, 808, 808);
+}
+
 /* The loader's entry (loader/spd_explain.c) gives the same answer. */
 static void test_loader_explain(void)
 {
@@ -661,6 +728,7 @@ int main(void)
 	test_transport_sa();
 	test_loader_explain();
 	test_adopt();
+	test_tie_rules();
 	tenv_close(&E);
 	return t_finish();
 }
