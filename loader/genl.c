@@ -138,7 +138,7 @@ int genl_open(struct ipso_genl *g)
 	int err;
 
 	memset(g, 0, sizeof(*g));
-	g->buf = malloc(GENL_BUF_SIZE);
+	g->buf = calloc(1, GENL_BUF_SIZE);	/* attribute padding is sent */
 	if (!g->buf)
 		return -ENOMEM;
 	g->nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);

@@ -526,7 +526,7 @@ static int dump(int type, size_t hdrlen, xnl_cb cb, void *ctx)
 	char *buf;
 	int ret;
 
-	buf = malloc(XNL_BUF_SIZE);
+	buf = calloc(1, XNL_BUF_SIZE);
 	if (!buf)
 		return -ENOMEM;
 	nl = mnl_socket_open(NETLINK_XFRM);
