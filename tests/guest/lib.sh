@@ -99,3 +99,29 @@ wire_capture_start() {
 	capture_ready
 }
 wire_text() { capture_text /run/wire1.pcap /run/wire2.pcap; }
+
+# Exact wire audit at the far end of a link (tests/tools/wire_audit.bpf.c):
+# counts what arrives from the wire by class, telling a leaked plaintext
+# packet from one the receiver itself decapsulated (it has a secpath).
+# wire_audit_start NSPREFIX DEV
+wire_audit_start() {
+	$1 /usr/sbin/tc qdisc add dev "$2" clsact 2>/dev/null
+	rm -f /sys/fs/bpf/tc/globals/wire_audit
+	$1 /usr/sbin/tc filter add dev "$2" ingress pref 1 bpf da \
+		obj "$IPSO/tests/bin/wire_audit.bpf.o" sec tc
+}
+# wire_audit_count esp|ike|decapsulated|plaintext|other
+wire_audit_count() {
+	local i=0 c
+	for c in esp ike decapsulated plaintext other; do
+		[ "$c" = "$1" ] && break
+		i=$((i + 1))
+	done
+	/usr/sbin/bpftool -j map lookup pinned /sys/fs/bpf/tc/globals/wire_audit \
+		key $i 0 0 0 | sed -n 's/.*"value":\([0-9]*\).*/\1/p'
+}
+wire_audit_summary() {
+	echo "wire audit: esp $(wire_audit_count esp) ike $(wire_audit_count ike)" \
+		"decapsulated-by-receiver $(wire_audit_count decapsulated)" \
+		"plaintext $(wire_audit_count plaintext) other $(wire_audit_count other)"
+}

@@ -68,6 +68,6 @@ wait_offloaded() {	# N [TENTHS]
 # (eight hex digits, as ip prints it)
 sa_packets() {
 	ip -n "$1" -s xfrm state | awk -v spi="$2" '
-		$1 == "proto" && index($3, spi "(") == 1 { f = 1 }
+		$1 == "proto" && index($4, spi "(") == 1 { f = 1 }
 		f && /lifetime current:/ { getline; sub(/\(packets\)/, "", $2); print $2; exit }'
 }

@@ -167,3 +167,30 @@ swan_dump_logs() {
 		tail -n 30 "$SWAN/ns$n/charon.log" 2>/dev/null
 	done
 }
+
+# The accelerated scenario (needs lib_offload.sh): ns1 has the simulated
+# NIC and the daemon, both sides run charon; every CHILD_SA initiated.
+# swan_offload_up REKEY_S
+swan_offload_up() {
+	check "bridge and simulated NIC modules" offload_modules poll_ms=100
+	check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
+	swan_topology
+	check "attach the datapath to sim0" loader attach sim0
+	check "daemon up" daemon_start
+	# Only our side initiates rekeys (the peer's lifetime is longer), so
+	# the two never collide.
+	swan_conf 1 "$1"
+	swan_conf 2 3600
+	check "charon ns2 up" swan_start 2
+	check "charon ns1 up" swan_start 1
+	for c in v4-transport v4-tunnel v6-transport v6-tunnel; do
+		check "initiate $c" swanctl_n 1 --initiate --child "$c" \
+			--timeout 30 >>/run/initiate.log 2>&1
+	done
+}
+
+# CHILD_SA rekeys charon in nsN has completed so far (a rekeyed CHILD_SA
+# logs "outbound CHILD_SA ... established"; a first one does not).
+swan_rekeys() {
+	grep -c 'outbound CHILD_SA .* established with SPIs' "$SWAN/ns$1/charon.log"
+}
