@@ -98,6 +98,12 @@ L show offload | sed 's/^/  /'
 	bad "$(offloaded) SAs offloaded, expected 4"
 L -j show sa | grep -q '"spi":"0x00001001".*"offload":\[{"dev":"sim0","ifindex":[0-9]*,"state":"offloaded","handle":[1-9]' &&
 	ok "show sa: 0x1001 offloaded on sim0 with its handle" || bad "show sa lacks the offload of 0x1001"
+L explain src 10.0.0.1 dst 10.0.0.2 proto icmp type 8 dev sim0 >/run/explain.txt 2>&1
+sed 's/^/  explain: /' /run/explain.txt
+grep -q '^sa dst 10.0.0.2 spi 0x00001001 offload offloaded handle [1-9]' /run/explain.txt &&
+	grep -q '^outcome offloaded' /run/explain.txt &&
+	ok "explain: protect -> SA 0x1001 offloaded on sim0 with its handle" ||
+	bad "explain did not resolve the offloaded SA"
 [ "$($NS1 ipso_genl dump | wc -l)" -eq 4 ] && ok "module holds exactly 4 offloads" ||
 	bad "module holds $($NS1 ipso_genl dump | wc -l) offloads"
 
