@@ -113,7 +113,7 @@ static struct bpf_program *find_prog(struct bpf_object *obj,
 }
 
 static int pin_prog(struct bpf_object *obj, enum bpf_prog_type type,
-		    const char *pin_dir, const char *name)
+		    const char *pin_dir, const char *name, bool replace)
 {
 	struct bpf_program *p = find_prog(obj, type);
 	char path[PATH_MAX];
@@ -121,10 +121,12 @@ static int pin_prog(struct bpf_object *obj, enum bpf_prog_type type,
 	if (!p)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	if (replace && unlink(path) && errno != ENOENT)
+		return -errno;
 	return bpf_program__pin(p, path);
 }
 
-static int load_objects(const char *pin_dir)
+static int load_objects(const char *pin_dir, bool replace)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
 	struct ipso_tc *tc = NULL;
@@ -142,30 +144,31 @@ static int load_objects(const char *pin_dir)
 		err = ipso_xdp__load(xdp);
 	if (!err)
 		err = pin_prog(tc->obj, BPF_PROG_TYPE_SCHED_CLS, pin_dir,
-			       IPSO_PIN_PROG_TC);
+			       IPSO_PIN_PROG_TC, replace);
 	if (!err)
 		err = pin_prog(xdp->obj, BPF_PROG_TYPE_XDP, pin_dir,
-			       IPSO_PIN_PROG_XDP);
+			       IPSO_PIN_PROG_XDP, replace);
 out:
 	ipso_tc__destroy(tc);
 	ipso_xdp__destroy(xdp);
 	return err;
 }
 #else
-static int load_objects(const char *pin_dir)
+static int load_objects(const char *pin_dir, bool replace)
 {
 	(void)pin_dir;
+	(void)replace;
 	return -EOPNOTSUPP;
 }
 #endif
 
-int attach_load(const char *pin_dir, int *xdp_fd, int *tc_fd)
+int attach_load(const char *pin_dir, bool reload, int *xdp_fd, int *tc_fd)
 {
 	int err;
 
 	*xdp_fd = pinned_prog(pin_dir, IPSO_PIN_PROG_XDP);
 	*tc_fd = pinned_prog(pin_dir, IPSO_PIN_PROG_TC);
-	if (*xdp_fd >= 0 && *tc_fd >= 0)
+	if (*xdp_fd >= 0 && *tc_fd >= 0 && !reload)
 		return 0;
 	if (*xdp_fd >= 0)
 		close(*xdp_fd);
@@ -173,7 +176,7 @@ int attach_load(const char *pin_dir, int *xdp_fd, int *tc_fd)
 		close(*tc_fd);
 	err = pin_dir_make(pin_dir);
 	if (!err)
-		err = load_objects(pin_dir);
+		err = load_objects(pin_dir, reload);
 	if (err)
 		return err;
 	*xdp_fd = pinned_prog(pin_dir, IPSO_PIN_PROG_XDP);
@@ -183,7 +186,29 @@ int attach_load(const char *pin_dir, int *xdp_fd, int *tc_fd)
 	return 0;
 }
 
-static int attach_xdp(__u32 ifindex, int fd, const char *dev)
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* Ours but another load (an older build, or ip link's): swap it. */
+static int replace_xdp(__u32 ifindex, __u32 old_id, int fd, const char *dev)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	int old = bpf_prog_get_fd_by_id(old_id), err;
+
+	if (old < 0)
+		return ipso_fail_errno(errno, dev, "XDP replace");
+	opts.old_prog_fd = old;
+	err = bpf_xdp_attach(ifindex, fd, XDP_FLAGS_REPLACE, &opts);
+	close(old);
+	return err ? ipso_fail_errno(err, dev, "XDP replace") : 0;
+}
+
+static int attach_xdp(__u32 ifindex, int fd, const char *dev, bool reload)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char name[BPF_OBJ_NAME_LEN] = "";
@@ -193,6 +218,8 @@ static int attach_xdp(__u32 ifindex, int fd, const char *dev)
 		return ipso_fail_errno(errno, dev, "XDP query");
 	if (q.prog_id) {
 		err = is_same_prog(q.prog_id, fd);
+		if (err == 1 && reload && q.prog_id != prog_id(fd))
+			return replace_xdp(ifindex, q.prog_id, fd, dev);
 		if (err == 1)
 			return 0;
 		prog_name_by_id(q.prog_id, name);
@@ -206,7 +233,7 @@ static int attach_xdp(__u32 ifindex, int fd, const char *dev)
 	return 0;
 }
 
-static int attach_tc(__u32 ifindex, int fd, const char *dev)
+static int attach_tc(__u32 ifindex, int fd, const char *dev, bool reload)
 {
 	struct bpf_tc_hook h;
 	struct bpf_tc_opts o;
@@ -219,6 +246,13 @@ static int attach_tc(__u32 ifindex, int fd, const char *dev)
 		return ipso_fail_errno(err, dev, "tc clsact");
 	if (!bpf_tc_query(&h, &o)) {
 		err = is_same_prog(o.prog_id, fd);
+		if (err == 1 && reload && o.prog_id != prog_id(fd)) {
+			tc_hook_opts(&h, &o, ifindex);
+			o.prog_fd = fd;
+			o.flags = BPF_TC_F_REPLACE;
+			err = bpf_tc_attach(&h, &o);
+			return err ? ipso_fail_errno(err, dev, "tc replace") : 0;
+		}
 		if (err == 1)
 			return 0;
 		prog_name_by_id(o.prog_id, name);
@@ -259,12 +293,19 @@ static void default_mark_layout(const char *pin_dir)
 	close(fd);
 }
 
-static int dev_arg(const char *cmd, int argc, char **argv, __u32 *ifindex)
+static int dev_arg(const char *cmd, int argc, char **argv, __u32 *ifindex,
+		   bool *reload)
 {
 	if (argc < 1 || cli_is_help(argv[0])) {
 		fprintf(argc < 1 ? stderr : stdout,
-			"Usage: ipsec-offload %s DEV\n", cmd);
+			"Usage: ipsec-offload %s DEV%s\n", cmd,
+			reload ? " [reload]\n  reload: load the programs "
+			"again and replace ours on DEV (after an upgrade)" : "");
 		return argc < 1 ? IPSO_EXIT_USAGE : -1;
+	}
+	if (argc == 2 && reload && !strcmp(argv[1], "reload")) {
+		*reload = true;
+		argc--;
 	}
 	if (argc > 1)
 		return ipso_fail(IPSO_EXIT_USAGE, cmd,
@@ -281,12 +322,13 @@ static int dev_arg(const char *cmd, int argc, char **argv, __u32 *ifindex)
 int cmd_attach(const struct ipso_opts *o, int argc, char **argv)
 {
 	int xdp_fd, tc_fd, code, err;
+	bool reload = false;
 	__u32 ifindex;
 
-	code = dev_arg("attach", argc, argv, &ifindex);
+	code = dev_arg("attach", argc, argv, &ifindex, &reload);
 	if (code)
 		return code < 0 ? IPSO_EXIT_OK : code;
-	err = attach_load(o->pin_dir, &xdp_fd, &tc_fd);
+	err = attach_load(o->pin_dir, reload, &xdp_fd, &tc_fd);
 	if (err == -EOPNOTSUPP)
 		return ipso_fail(IPSO_EXIT_UNSUPP, "attach",
 				 "built without the datapath objects "
@@ -304,9 +346,9 @@ int cmd_attach(const struct ipso_opts *o, int argc, char **argv)
 	if (err)
 		return ipso_fail_errno(err, "attach",
 				       "loading the datapath programs");
-	code = attach_xdp(ifindex, xdp_fd, argv[0]);
+	code = attach_xdp(ifindex, xdp_fd, argv[0], reload);
 	if (!code) {
-		code = attach_tc(ifindex, tc_fd, argv[0]);
+		code = attach_tc(ifindex, tc_fd, argv[0], reload);
 		if (code) {
 			/* All or nothing: undo the XDP half we just did. */
 			bpf_xdp_detach(ifindex, 0, NULL);
@@ -329,7 +371,7 @@ int cmd_detach(const struct ipso_opts *o, int argc, char **argv)
 	int xdp_fd, tc_fd, code, err;
 	__u32 ifindex;
 
-	code = dev_arg("detach", argc, argv, &ifindex);
+	code = dev_arg("detach", argc, argv, &ifindex, NULL);
 	if (code)
 		return code < 0 ? IPSO_EXIT_OK : code;
 	xdp_fd = pinned_prog(o->pin_dir, IPSO_PIN_PROG_XDP);

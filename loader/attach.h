@@ -21,9 +21,10 @@
 bool attach_is_ours(__u32 ifindex, const char *pin_dir);
 
 /*
- * Load (once) and pin the programs; returns the pinned program fds.
+ * Load (once, or again with reload: the new programs replace the pinned
+ * ones) and pin the programs; returns the pinned program fds.
  * -EOPNOTSUPP when this binary was built without the datapath objects.
  */
-int attach_load(const char *pin_dir, int *xdp_fd, int *tc_fd);
+int attach_load(const char *pin_dir, bool reload, int *xdp_fd, int *tc_fd);
 
 #endif /* IPSO_ATTACH_H */

@@ -82,6 +82,16 @@ if L attach vla >/dev/null 2>"$TMP/err"; then
 	L attach vla >/dev/null && ok "attach is idempotent" || bad "second attach failed"
 	n=$($N tc filter show dev vla egress | grep -c 'handle 0x150')
 	[ "$n" = 1 ] && ok "one tc egress filter after two attaches" || bad "$n tc filters"
+	xid() { $N ip link show vla | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'; }
+	tid() { $N tc filter show dev vla egress | sed -n 's/.* id \([0-9]*\) .*/\1/p'; }
+	x0=$(xid); t0=$(tid)
+	L attach vla reload >/dev/null 2>"$TMP/err" || bad "attach reload: $(cat "$TMP/err")"
+	x1=$(xid); t1=$(tid)
+	[ -n "$x1" ] && [ "$x1" != "$x0" ] && [ -n "$t1" ] && [ "$t1" != "$t0" ] &&
+		[ "$($N tc filter show dev vla egress | grep -c 'handle 0x150')" = 1 ] &&
+		ok "attach reload replaced both programs in place (xdp $x0->$x1, tc $t0->$t1)" ||
+		bad "attach reload: xdp $x0->$x1 tc $t0->$t1"
+	expect 1 "unexpected argument 'bogus'" attach vla bogus
 	L detach vla >/dev/null && L detach vla >/dev/null &&
 		ok "detach twice succeeds" || bad "detach failed"
 	$N ip link show vla | grep -q 'prog/xdp' && bad "XDP still attached after detach" ||
