@@ -19,7 +19,7 @@ static void usage(FILE *f)
 {
 	fputs(
 "Usage: ipsec-offload [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
-"OBJECT := attach DEV | detach DEV | sync | daemon |\n"
+"OBJECT := attach DEV [reload] | detach DEV | sync | daemon |\n"
 "          show { sa | policy | offload | stats | devices } |\n"
 "          explain PACKET | config { check [FILE] | show }\n"
 "OPTIONS := -j/--json  -p/--pretty  -v/--verbose  -V/--version  -h/--help\n"
