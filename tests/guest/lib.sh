@@ -59,6 +59,7 @@ load_stock_modules() {
 
 # ns1 <-> ns2 over veth: 10.0.0.1/24, fd00::1/64 <-> .2 / ::2
 ns_pair_veth() {
+	local n
 	ip netns add ns1
 	ip netns add ns2
 	ip link add veth1 netns ns1 type veth peer name veth2 netns ns2

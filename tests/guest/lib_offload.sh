@@ -17,6 +17,7 @@ offload_modules() {	# bridge module parameters...
 # ns1:sim0 (the NIC with the offload) <-> ns2:sim1 (plain peer end),
 # addressed like ns_pair_veth.
 ns_pair_sim() {
+	local n
 	ip netns add ns1
 	ip netns add ns2
 	ip link add sim0 type ipsecsim || return 1
@@ -35,6 +36,7 @@ ns_pair_sim() {
 loader() { $NS1 "$LOADER" "$@"; }
 
 daemon_start() {	# in ns1; waits until it says it is ready
+	local i
 	$NS1 "$LOADER" daemon >>/run/daemon.out 2>>/run/daemon.err &
 	DAEMON=$!
 	i=0
@@ -56,7 +58,7 @@ offloaded_count() {
 }
 
 wait_offloaded() {	# N [TENTHS]
-	i=0
+	local i=0
 	while [ "$(offloaded_count)" -lt "$1" ] && [ $i -lt "${2:-100}" ]; do
 		i=$((i + 1))
 		sleep 0.1
