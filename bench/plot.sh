@@ -29,7 +29,7 @@ for f in "$@"; do
 	plots="$plots${plots:+, }'$f' using 1:2 with linespoints title '$t'"
 done
 gnuplot <<EOG
-set terminal png size 1000,650
+set terminal png size 1100,650 noenhanced
 set output '$png'
 set title 'ipsec-offload: per-packet cost against SPD size'
 set xlabel 'policies in the SPD (0 drawn at 0.5)'
