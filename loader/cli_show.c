@@ -39,6 +39,10 @@ static const char *const stat_names[] = {
 	[IPSO_STAT_RX_IKE] = "rx_ike",
 	[IPSO_STAT_RX_MALFORMED] = "rx_malformed",
 	[IPSO_STAT_RX_UNSURE] = "rx_unsure",
+	[IPSO_STAT_TX_PASS_INBOUND_SA] = "tx_pass_inbound_sa",
+	[IPSO_STAT_TX_PASS_STALE] = "tx_pass_stale",
+	[IPSO_STAT_RX_PASS_STALE] = "rx_pass_stale",
+	[IPSO_STAT_TX_PASS_ESP] = "tx_pass_esp",
 };
 
 struct show {
@@ -549,27 +553,68 @@ static int print_policy(const struct ipso_policy_desc *p, void *data)
 	return 0;
 }
 
+struct pol_vec {
+	struct ipso_policy_desc *v;
+	size_t n, cap;
+};
+
+static int collect_policy(const struct ipso_policy_desc *p, void *data)
+{
+	struct pol_vec *pv = data;
+
+	if (pv->n == pv->cap) {
+		size_t cap = pv->cap ? pv->cap * 2 : 256;
+		struct ipso_policy_desc *v = realloc(pv->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		pv->v = v;
+		pv->cap = cap;
+	}
+	pv->v[pv->n++] = *p;
+	return 0;
+}
+
+/* The order the kernel searches in: direction, priority, then index. */
+static int cmp_policy(const void *a, const void *b)
+{
+	const struct ipso_policy_desc *x = a, *y = b;
+
+	if (x->dir != y->dir)
+		return x->dir - y->dir;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static int show_policy(struct show *s)
 {
 	struct ipso_mirror *m = ipso_mirror_open(s->o->pin_dir);
+	struct pol_vec pv = { 0 };
 	int err;
 
 	if (!m)
 		return ipso_fail_errno(errno ? errno : EIO, "show policy",
 				       "cannot open the mirror");
-	if (s->o->json)
-		jw_arr_open(&s->w, NULL);
-	err = ipso_mirror_for_each_policy(m, print_policy, s);
-	if (s->o->json) {
-		jw_close(&s->w);
-		jw_end(&s->w);
-	}
+	err = ipso_mirror_for_each_policy(m, collect_policy, &pv);
 	ipso_mirror_close(m);
 	if (err == -EOPNOTSUPP)
 		return ipso_fail(IPSO_EXIT_UNSUPP, "show policy",
 			"the mirror library cannot list policies yet");
-	if (err)
+	if (err) {
+		free(pv.v);
 		return ipso_fail_errno(err, "show policy", NULL);
+	}
+	qsort(pv.v, pv.n, sizeof(*pv.v), cmp_policy);
+	if (s->o->json)
+		jw_arr_open(&s->w, NULL);
+	for (size_t i = 0; i < pv.n; i++)
+		print_policy(&pv.v[i], s);
+	if (s->o->json) {
+		jw_close(&s->w);
+		jw_end(&s->w);
+	}
+	free(pv.v);
 	return 0;
 }
 
