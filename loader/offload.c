@@ -14,6 +14,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
@@ -182,11 +185,27 @@ struct dev_scan {
 	int n;
 };
 
+/* Administratively up: a device that is down is offered nothing. */
+static bool dev_is_up(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool up = true;		/* when in doubt, let the module judge */
+
+	if (fd < 0)
+		return up;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr))
+		up = ifr.ifr_flags & IFF_UP;
+	close(fd);
+	return up;
+}
+
 static int on_dev(const struct genl_dev *d, void *data)
 {
 	struct dev_scan *ds = data;
 
-	if (ds->n == OFL_MAX_DEVS ||
+	if (ds->n == OFL_MAX_DEVS || !dev_is_up(d->name) ||
 	    !ds->om->is_attached(d->ifindex, ds->om->pin_dir))
 		return 0;
 	ds->devs[ds->n].ifindex = d->ifindex;
@@ -237,9 +256,10 @@ static void offer_on(struct ofl_mgr *om, const struct kv_sa *sa,
 	write_state(om, &k, IPSO_OFL_PENDING, 0, BPF_NOEXIST);
 	r->state = IPSO_OFL_PENDING;
 	err = genl_offload_sa(&om->g, &sa->key, d->ifindex, sa->d.dir);
-	if (err == -EBUSY) {
-		/* The previous offload is still being torn down: the next
-		 * refresh tick asks again. */
+	if (err == -EBUSY || err == -ENETDOWN || err == -ENODEV ||
+	    err == -ENOENT || err == -EAGAIN || err == -ENOBUFS) {
+		/* Transient (teardown still running, device going down, SA
+		 * being replaced): the next refresh tick asks again. */
 		if (om->pm.fd[PM_OFFLOAD] >= 0)
 			bpf_map_delete_elem(om->pm.fd[PM_OFFLOAD], &k);
 		req_del(om, &k);

@@ -172,6 +172,18 @@ wait_offloaded 4
 [ "$(offloaded)" -eq 4 ] && ok "SIGHUP with the rule lifted offered 0x3003 again" ||
 	bad "0x3003 not offered again"
 
+# Device down: the module drops its offloads; device up: offered again.
+$NS1 sysctl -qw net.ipv6.conf.sim0.keep_addr_on_down=1 2>/dev/null ||
+	echo 1 >/proc/sys/net/ipv6/conf/sim0/keep_addr_on_down 2>/dev/null
+ip -n ns1 link set sim0 down
+i=0
+while [ "$(offloaded)" -ne 0 ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+[ "$(offloaded)" -eq 0 ] && ok "device down: no offload left" || bad "offloads survive device down"
+ip -n ns1 link set sim0 up
+wait_offloaded 4
+[ "$(offloaded)" -eq 4 ] && ok "device up again: the daemon offered all 4 SAs again" ||
+	bad "device up: $(offloaded) offloaded"
+
 # SIGKILL, restart: adopt, no duplicates.
 kill -9 $D; wait $D 2>/dev/null
 start_daemon
