@@ -257,9 +257,10 @@ static void offer_on(struct ofl_mgr *om, const struct kv_sa *sa,
 	r->state = IPSO_OFL_PENDING;
 	err = genl_offload_sa(&om->g, &sa->key, d->ifindex, sa->d.dir);
 	if (err == -EBUSY || err == -ENETDOWN || err == -ENODEV ||
-	    err == -ENOENT || err == -EAGAIN || err == -ENOBUFS) {
-		/* Transient (teardown still running, device going down, SA
-		 * being replaced): the next refresh tick asks again. */
+	    err == -EAGAIN || err == -ENOBUFS) {
+		/* Transient (teardown still running, device going down):
+		 * the next refresh tick asks again.  -ENOENT (the module
+		 * cannot find the SA, e.g. one with an XFRM mark) is not. */
 		if (om->pm.fd[PM_OFFLOAD] >= 0)
 			bpf_map_delete_elem(om->pm.fd[PM_OFFLOAD], &k);
 		req_del(om, &k);
