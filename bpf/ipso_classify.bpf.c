@@ -9,6 +9,14 @@
  */
 #include "common.bpf.h"
 #include "classify.h"
+#include "tc_egress.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipso_tc_test_sp);
+} ipso_tc_test_sp SEC(".maps");
 
 /* A global function: the parser's states are verified once, apart. */
 __attribute__((noinline))
@@ -58,6 +66,25 @@ int ipso_explain(struct __sk_buff *skb)
 	out->flow = fl;
 	out->res = cv.res;
 	return st == IPSO_PARSE_OK ? (int)cv.res.verdict : -1;
+}
+
+/* The tc egress decision on a secpath given by the test (ipso_spd.h). */
+SEC("tc")
+int ipso_tc_test(struct __sk_buff *skb)
+{
+	struct ipso_tc_test_sp *sp;
+	struct bpf_xfrm_state x;
+	__u32 zero = 0;
+
+	sp = bpf_map_lookup_elem(&ipso_tc_test_sp, &zero);
+	if (!sp || !sp->present)
+		return ipso_tc_decide(skb, NULL);
+	__builtin_memset(&x, 0, sizeof(x));
+	x.spi = sp->spi;
+	x.reqid = sp->reqid;
+	x.family = sp->family;
+	__builtin_memcpy(x.remote_ipv6, &sp->saddr, 16);
+	return ipso_tc_decide(skb, &x);
 }
 
 SEC("tc")

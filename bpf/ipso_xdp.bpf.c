@@ -8,11 +8,13 @@
  * IKE -> pass; plaintext that the kernel's own inbound policy check would
  * reject (protect policy with a required template) -> drop, only with
  * IPSO_CFG_F_RX_ENFORCE and only when the mirrored SPD decides it for
- * sure.  Anything unclear passes: the kernel decides.  Every outcome is
- * counted once in ipso_stats.
+ * sure.  Anything unclear passes: the kernel decides, and so do the drops
+ * that need a current mirror once its lease ran out (lease.bpf.h).  Every
+ * outcome is counted once in ipso_stats.
  */
 #include "common.bpf.h"
 #include "classify.h"
+#include "lease.bpf.h"
 #include "../include/ipsec_offload/mark.h"
 
 #define IKE_PORT	bpf_htons(500)
@@ -59,7 +61,8 @@ static __always_inline struct ipso_xdp_meta *ipso_meta(struct xdp_md *ctx)
 /* A packet the NIC decrypted: trust the handle only as far as it goes. */
 static __always_inline int ipso_rx_hw(struct xdp_md *ctx,
 				      const struct ipso_xdp_meta *m,
-				      const struct ipso_pkt *pkt, int parsed)
+				      const struct ipso_pkt *pkt, int parsed,
+				      const struct ipso_config *cfg)
 {
 	struct ipso_sa_counters *ctr;
 	struct ipso_handle_val *hv;
@@ -78,8 +81,15 @@ static __always_inline int ipso_rx_hw(struct xdp_md *ctx,
 	if (!hv || hv->ifindex != ctx->ingress_ifindex)
 		return ipso_verdict(IPSO_STAT_RX_DROP_UNKNOWN_HANDLE, XDP_DROP);
 	sa = bpf_map_lookup_elem(&ipso_sad, &hv->sa);
-	if (!sa)
+	if (!sa) {
+		/*
+		 * A live handle whose SA the mirror lacks: a stale mirror
+		 * cannot check the selector, the kernel's policy check can.
+		 */
+		if (!ipso_mirror_trusted(cfg))
+			return ipso_verdict(IPSO_STAT_RX_PASS_STALE, XDP_PASS);
 		return ipso_verdict(IPSO_STAT_RX_DROP_UNKNOWN_HANDLE, XDP_DROP);
+	}
 	if (parsed != IPSO_PARSE_OK || (pkt->flags & IPSO_PKT_F_L4_SHORT))
 		return ipso_verdict(IPSO_STAT_RX_MALFORMED, XDP_PASS);
 
@@ -102,9 +112,13 @@ static __always_inline int ipso_rx_hw(struct xdp_md *ctx,
 	return ipso_verdict(IPSO_STAT_RX_HW_OK, XDP_PASS);
 }
 
-/* ESP (or ESP-in-UDP) the NIC did not decrypt: known SPI or drop. */
+/*
+ * ESP (or ESP-in-UDP) the NIC did not decrypt: known SPI or drop -- but
+ * an SPI unknown to a mirror nobody maintains may be a rekey's new SA.
+ */
 static __always_inline int ipso_rx_esp(const struct ipso_pkt *pkt,
-				       bool ready)
+				       bool ready,
+				       const struct ipso_config *cfg)
 {
 	struct ipso_sa_key k;
 
@@ -117,6 +131,8 @@ static __always_inline int ipso_rx_esp(const struct ipso_pkt *pkt,
 	k.family = pkt->family;
 	if (bpf_map_lookup_elem(&ipso_sad, &k))
 		return ipso_verdict(IPSO_STAT_RX_SW_ESP, XDP_PASS);
+	if (!ipso_mirror_trusted(cfg))
+		return ipso_verdict(IPSO_STAT_RX_PASS_STALE, XDP_PASS);
 	return ipso_verdict(IPSO_STAT_RX_DROP_UNKNOWN_SPI, XDP_DROP);
 }
 
@@ -131,11 +147,6 @@ static __always_inline bool ipso_is_icmp_error(const struct ipso_pkt *pkt)
 	return false;
 }
 
-/*
- * Which policy direction the kernel will check: IN for local delivery,
- * FWD for forwarding (with the output device as flowi oif).  Returns
- * false when the FIB cannot tell.
- */
 /*
  * Which policy direction the kernel will check: IN for local delivery,
  * FWD for forwarding (with the output device as flowi oif).  Returns
@@ -189,6 +200,9 @@ static __always_inline int ipso_rx_plain(struct xdp_md *ctx,
 		return ipso_verdict(IPSO_STAT_RX_PASS, XDP_PASS);
 	if (ipso_is_icmp_error(pkt))
 		return ipso_verdict(IPSO_STAT_RX_PASS, XDP_PASS);
+	/* a stale SPD may still require what the kernel no longer does */
+	if (!ipso_mirror_trusted(cfg))
+		return ipso_verdict(IPSO_STAT_RX_PASS_STALE, XDP_PASS);
 	sc = bpf_map_lookup_elem(&ipso_xdp_scratch, &zero);
 	if (!sc)
 		return ipso_verdict(IPSO_STAT_RX_UNSURE, XDP_PASS);
@@ -229,22 +243,22 @@ int ipso_xdp_rx(struct xdp_md *ctx)
 
 	__builtin_memset(&pkt, 0, sizeof(pkt));
 	st = ipso_parse_xdp(ctx, &pkt);
+	cfg = bpf_map_lookup_elem(&ipso_config, &zero);
 	m = ipso_meta(ctx);
 	if (m && (m->flags & IPSO_META_F_DECRYPTED))
-		return ipso_rx_hw(ctx, m, &pkt, st);
+		return ipso_rx_hw(ctx, m, &pkt, st, cfg);
 	if (st == IPSO_PARSE_NOT_IP)
 		return ipso_verdict(IPSO_STAT_RX_PASS, XDP_PASS);
 	if (st != IPSO_PARSE_OK || (pkt.flags & IPSO_PKT_F_L4_SHORT))
 		return ipso_verdict(IPSO_STAT_RX_MALFORMED, XDP_PASS);
 
-	cfg = bpf_map_lookup_elem(&ipso_config, &zero);
 	/* generation 0: the mirror never wrote the maps; know nothing */
 	ready = cfg && cfg->generation;
 
 	if (pkt.proto == IPSO_PROTO_ESP) {
 		if (pkt.flags & IPSO_PKT_F_FRAG)
 			return ipso_verdict(IPSO_STAT_RX_UNSURE, XDP_PASS);
-		return ipso_rx_esp(&pkt, ready);
+		return ipso_rx_esp(&pkt, ready, cfg);
 	}
 	if (pkt.proto == IPSO_PROTO_UDP && !(pkt.flags & IPSO_PKT_F_FRAG)) {
 		if (pkt.udp_dport == IKE_PORT || pkt.udp_sport == IKE_PORT)
@@ -254,7 +268,7 @@ int ipso_xdp_rx(struct xdp_md *ctx)
 			if (pkt.l4_payload_len < 8 || pkt.spi == 0)
 				return ipso_verdict(IPSO_STAT_RX_IKE,
 						    XDP_PASS);
-			return ipso_rx_esp(&pkt, ready);
+			return ipso_rx_esp(&pkt, ready, cfg);
 		}
 		if (pkt.udp_sport == NATT_PORT)
 			return ipso_verdict(IPSO_STAT_RX_IKE, XDP_PASS);

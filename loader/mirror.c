@@ -1080,6 +1080,21 @@ static int bump_generation(struct ipso_mirror *m)
 	return 0;
 }
 
+int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns)
+{
+	struct ipso_config c;
+	__u32 zero = 0;
+
+	if (!m)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(m->fd_config, &zero, &c))
+		return -errno;
+	c.live_until_ns = until_ns;
+	if (bpf_map_update_elem(m->fd_config, &zero, &c, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 /* Tie classes of the live policies (legacy order; 0 for all with pos). */
 static void assign_classes(struct ipso_mirror *m)
 {

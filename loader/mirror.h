@@ -107,4 +107,14 @@ int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
 					  void *ctx),
 				void *ctx);
 
+/*
+ * Appended (liveness lease): write ipso_config.live_until_ns, keeping the
+ * other fields.  until_ns is CLOCK_MONOTONIC ns (bpf_ktime_get_ns()); the
+ * datapath trusts the mirrored SAD/SPD for its mirror-dependent drops
+ * only while now < until_ns.  0 = no lease (trusted as is, the default);
+ * 1 = expired.  A maintainer refreshes it periodically (e.g. now + 5 s
+ * every tick) and sets 1 before it stops.  Returns 0 or -errno.
+ */
+int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns);
+
 #endif /* IPSO_MIRROR_H */

@@ -12,7 +12,7 @@ BPF_TLIB_H := bpf/tlib.h ../loader/mirror.h ../loader/spd_build.h \
 	$(BPF_DIR)/ipso_spd.h
 BPF_TCFLAGS := -I$(BPF_DIR) -I../loader $(shell pkg-config --cflags libbpf)
 BPF_TLIBS := $(shell pkg-config --libs libbpf) -lelf -lz
-BPF_TESTS := test_bpf_classify test_bpf_xdp spd_diff bpf_bench mirror_tool
+BPF_TESTS := test_bpf_classify test_bpf_xdp test_bpf_tc spd_diff bpf_bench mirror_tool
 
 TEST_BINS += $(addprefix $(BIN)/,$(BPF_TESTS))
 

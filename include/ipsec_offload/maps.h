@@ -137,6 +137,16 @@ struct ipso_config {
 	__u32 mark_handle_mask;
 	__u32 flags;		/* IPSO_CFG_F_* */
 	__u64 generation;	/* bumped after every SAD/SPD change */
+	/*
+	 * Appended: the mirror's liveness lease, CLOCK_MONOTONIC ns as
+	 * bpf_ktime_get_ns() reads it.  0 = no lease, the mirror is trusted
+	 * as is; otherwise decisions that need a current SAD/SPD (unknown
+	 * SPI or SA, plaintext enforcement) are taken only while
+	 * bpf_ktime_get_ns() < live_until_ns, and pass when it ran out.
+	 * The daemon keeps it a few seconds ahead and sets 1 (expired) when
+	 * it stops maintaining the mirror.
+	 */
+	__u64 live_until_ns;
 };
 
 #endif /* IPSEC_OFFLOAD_MAPS_H */

@@ -78,6 +78,11 @@ enum ipso_stat {
 	/* appended */
 	IPSO_STAT_TX_PASS_INBOUND_SA,	/* secpath holds an inbound SA (a
 					   decrypted packet forwarded): passed */
+	IPSO_STAT_TX_PASS_STALE,	/* would drop, but the mirror's lease
+					   expired (no one maintains it): passed */
+	IPSO_STAT_RX_PASS_STALE,	/* same on XDP ingress: passed */
+	IPSO_STAT_TX_PASS_ESP,		/* already ESP for its secpath SA (the
+					   kernel's crypto-mode offload): passed */
 	IPSO_STAT__MAX,
 };
 

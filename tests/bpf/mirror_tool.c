@@ -6,6 +6,8 @@
  * is adopted and replaced.
  *   mirror_tool sa SRC DST SPI REQID transport|tunnel in|out|unknown ...
  * (any number of SA sextuples; IPv4 or IPv6 addresses)
+ *   mirror_tool lease none|expired|+SECONDS
+ * (ipso_mirror_set_lease(): 0, 1, or now + SECONDS)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,14 +17,49 @@
 
 #include "tlib.h"
 
+static int lease(const char *arg)
+{
+	struct ipso_mirror *m;
+	__u64 until;
+	int err;
+
+	if (!strcmp(arg, "none"))
+		until = 0;
+	else if (!strcmp(arg, "expired"))
+		until = 1;
+	else if (arg[0] == '+')
+		until = t_now_ns() + strtoull(arg + 1, NULL, 0) * 1000000000ull;
+	else
+		return 2;
+	m = ipso_mirror_open(IPSO_PIN_DIR);
+	if (!m) {
+		fprintf(stderr, "mirror_tool: open %s: %s\n", IPSO_PIN_DIR,
+			strerror(errno));
+		return 1;
+	}
+	err = ipso_mirror_set_lease(m, until);
+	ipso_mirror_close(m);
+	if (err) {
+		fprintf(stderr, "mirror_tool: set_lease: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ipso_mirror *m;
 	int i, err;
 
+	if (argc == 3 && !strcmp(argv[1], "lease")) {
+		err = lease(argv[2]);
+		if (err != 2)
+			return err;
+	}
 	if (argc < 8 || strcmp(argv[1], "sa") || (argc - 2) % 6) {
 		fprintf(stderr, "usage: mirror_tool sa SRC DST SPI REQID "
-			"transport|tunnel in|out|unknown ...\n");
+			"transport|tunnel in|out|unknown ...\n"
+			"       mirror_tool lease none|expired|+SECONDS\n");
 		return 2;
 	}
 	m = ipso_mirror_open(IPSO_PIN_DIR);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
@@ -48,6 +49,8 @@ int tenv_open(struct tenv *e)
 	e->fd_floor_xdp = bpf_program__fd(e->cls->progs.ipso_floor_xdp);
 	e->fd_xdp = bpf_program__fd(e->xdp->progs.ipso_xdp_rx);
 	e->fd_tc = bpf_program__fd(e->tc->progs.ipso_tc_egress);
+	e->fd_tc_test = bpf_program__fd(e->cls->progs.ipso_tc_test);
+	e->fd_tc_test_sp = bpf_map__fd(e->cls->maps.ipso_tc_test_sp);
 	e->fd_stats = bpf_map__fd(e->cls->maps.ipso_stats);
 	e->fd_config = bpf_map__fd(e->cls->maps.ipso_config);
 	e->fd_offload = bpf_map__fd(e->cls->maps.ipso_offload);
@@ -295,8 +298,8 @@ int t_xdp(struct tenv *e, const struct pkt *p, const void *meta,
 	return o.retval;
 }
 
-int t_tc(struct tenv *e, const struct pkt *p, uint32_t mark,
-	 uint32_t ifindex, uint32_t *mark_out)
+static int tc_run(int fd, const struct pkt *p, uint32_t mark,
+		  uint32_t ifindex, uint32_t *mark_out)
 {
 	struct __sk_buff skb, out;
 	LIBBPF_OPTS(bpf_test_run_opts, o);
@@ -312,13 +315,42 @@ int t_tc(struct tenv *e, const struct pkt *p, uint32_t mark,
 	o.ctx_size_in = sizeof(skb);
 	o.ctx_out = &out;
 	o.ctx_size_out = sizeof(out);
-	if (bpf_prog_test_run_opts(e->fd_tc, &o)) {
+	if (bpf_prog_test_run_opts(fd, &o)) {
 		perror("test_run tc");
 		return -100;
 	}
 	if (mark_out)
 		*mark_out = out.mark;
 	return o.retval;
+}
+
+int t_tc(struct tenv *e, const struct pkt *p, uint32_t mark,
+	 uint32_t ifindex, uint32_t *mark_out)
+{
+	return tc_run(e->fd_tc, p, mark, ifindex, mark_out);
+}
+
+int t_tc_sp(struct tenv *e, const struct pkt *p,
+	    const struct ipso_tc_test_sp *sp, uint32_t mark, uint32_t ifindex,
+	    uint32_t *mark_out)
+{
+	struct ipso_tc_test_sp none = { 0 };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(e->fd_tc_test_sp, &zero, sp ? sp : &none,
+				BPF_ANY)) {
+		perror("ipso_tc_test_sp");
+		return -100;
+	}
+	return tc_run(e->fd_tc_test, p, mark, ifindex, mark_out);
+}
+
+uint64_t t_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 uint64_t t_stat(struct tenv *e, uint32_t stat)

@@ -23,6 +23,7 @@ struct tenv {
 	int fd_explain, fd_xdp, fd_tc, fd_floor_tc, fd_floor_xdp;
 	int fd_stats, fd_config, fd_offload, fd_handles, fd_sad, fd_sa_stats;
 	int fd_exp_out, fd_cache;
+	int fd_tc_test, fd_tc_test_sp;	/* tc decision, test secpath */
 	int ncpu;
 };
 
@@ -87,7 +88,16 @@ int t_xdp(struct tenv *e, const struct pkt *p, const void *meta,
 int t_tc(struct tenv *e, const struct pkt *p, uint32_t mark,
 	 uint32_t ifindex, uint32_t *mark_out);
 
+/*
+ * The tc egress decision (ipso_tc_test) with the secpath state sp (NULL:
+ * no secpath); returns TC action and the mark after the run.
+ */
+int t_tc_sp(struct tenv *e, const struct pkt *p,
+	    const struct ipso_tc_test_sp *sp, uint32_t mark, uint32_t ifindex,
+	    uint32_t *mark_out);
+
 uint64_t t_stat(struct tenv *e, uint32_t stat);	/* summed over CPUs */
+uint64_t t_now_ns(void);	/* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
 int t_set_config(struct tenv *e, uint32_t flags);
 
 /* --- mirror descriptors ------------------------------------------------- */

@@ -6,6 +6,7 @@
 # secpath, and ns1's tc egress on veth3 sees it.  Each map state gives a
 # different verdict:
 #   SA unknown to ipso_sad                 -> drop (TX_DROP_UNKNOWN_SA)
+#   same, the mirror's lease expired       -> pass (TX_PASS_STALE)
 #   SA known, dir in                       -> pass (TX_PASS_INBOUND_SA)
 #   SA known, dir out, not offloaded here  -> drop (TX_DROP_NOT_OFFLOADED)
 #   offloaded on veth3 with handle 7       -> pass, marked (TX_MARKED),
@@ -75,6 +76,11 @@ expect() {	# WHAT WANT_RC STAT
 MT=$IPSO/tests/bin/mirror_tool
 SAKEY="10 0 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0x30 0x03 50 2 0 0"
 expect "secpath SA unknown to ipso_sad: dropped (fail closed)" 1 3
+check "expire the mirror's lease" $MT lease expired
+expect "same with the mirror's lease expired: passed" 0 17
+check "renew the lease for 60 s" $MT lease +60
+expect "same with the lease renewed: dropped" 1 3
+check "no lease" $MT lease none
 check "mirror the SA, dir in" $MT sa 10.0.0.2 10.0.0.1 0x3003 3 tunnel in
 expect "secpath SA known as inbound (forwarded after decrypt): passed" 0 16
 check "mirror the SA, dir out" $MT sa 10.0.0.2 10.0.0.1 0x3003 3 tunnel out
