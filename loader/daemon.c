@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -29,6 +30,16 @@
 #define DAEMON_RCVBUF		(32 << 20)	/* bursts of 100k events */
 #define DAEMON_TICK_MS		1000		/* module / device rescan */
 #define DAEMON_WITHDRAW_MS	5000
+#define DAEMON_LEASE_NS		(5ULL * 1000000000ULL)	/* > 4 ticks */
+
+/*
+ * The mirror's liveness lease (ipso_config.live_until_ns, appended to
+ * mirror.h by the datapath): renewed every tick, expired (1) at exit, so
+ * the datapath stops trusting a mirror that nobody maintains.  Declared
+ * here too so the loader builds before the mirror has it (weak stub in
+ * mirror_fallback.c).
+ */
+int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns);
 
 struct daemon {
 	const struct ipso_opts *o;
@@ -43,6 +54,15 @@ struct daemon {
 	bool need_resync;
 	unsigned long events, batches, resyncs;
 };
+
+static void renew_lease(struct daemon *d)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ipso_mirror_set_lease(d->m, (__u64)ts.tv_sec * 1000000000ULL +
+				    ts.tv_nsec + DAEMON_LEASE_NS);
+}
 
 static void derr(const char *what, int err)
 {
@@ -327,6 +347,7 @@ static int loop(struct daemon *d, struct mnl_socket *nl, int sfd, int tfd)
 
 				if (read(tfd, &ticks, sizeof(ticks)) < 0)
 					break;
+				renew_lease(d);
 				if (d->offload)
 					ofl_refresh(&d->om, &d->kv);
 				break;
@@ -408,6 +429,7 @@ int cmd_daemon(const struct ipso_opts *o, int argc, char **argv)
 	if (d.offload && !d.om.connected)
 		fprintf(stderr, "ipsec-offload: daemon: bridge module not "
 			"loaded; mirroring only, SAs stay in software\n");
+	renew_lease(&d);
 	printf("ipsec-offload: daemon ready: %zu policies, %zu SAs\n",
 	       d.kv.pols.count, d.kv.sas.count);
 	fflush(stdout);
@@ -424,6 +446,8 @@ int cmd_daemon(const struct ipso_opts *o, int argc, char **argv)
 			fprintf(stderr, "ipsec-offload: daemon: every "
 				"offload withdrawn\n");
 	}
+	/* Nobody maintains the mirror from here on. */
+	ipso_mirror_set_lease(d.m, 1);
 	ipso_log("daemon: %lu events in %lu batches, %lu resyncs",
 		 d.events, d.batches, d.resyncs);
 	if (sig < 0)

@@ -9,6 +9,9 @@
 
 #include "mirror.h"
 
+/* Declared here too: the loader builds whether or not mirror.h has it. */
+int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns);
+
 __attribute__((weak))
 int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
 				int (*cb)(const struct ipso_policy_desc *p,
@@ -18,5 +21,14 @@ int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
 	(void)m;
 	(void)cb;
 	(void)ctx;
+	return -EOPNOTSUPP;
+}
+
+/* Liveness lease (appended to mirror.h by the datapath). */
+__attribute__((weak))
+int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns)
+{
+	(void)m;
+	(void)until_ns;
 	return -EOPNOTSUPP;
 }
