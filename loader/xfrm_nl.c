@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -502,6 +503,14 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		rc->intr = true;
 	err = xnl_decode(nlh, &ev);
+	if (err == -E2BIG) {
+		/* More templates than the mirror holds: this one policy
+		 * cannot be mirrored; say so and go on with the rest. */
+		fprintf(stderr, "ipsec-offload: xfrm: a policy with more than "
+			"%d templates is not mirrored\n", IPSO_MAX_TMPL);
+		rc->count++;
+		return MNL_CB_OK;
+	}
 	if (err) {
 		rc->err = err;
 		return MNL_CB_ERROR;
