@@ -321,6 +321,14 @@ static int decode_policy_info(const struct xfrm_userpolicy_info *p,
 	d->dir = p->dir;
 	d->add_time = p->curlft.add_time;
 	err = decode_tmpls(t, d);
+	if (err == -E2BIG) {
+		/* Not representable: whatever the mirror had under this
+		 * (dir, index) must go (an update to > 4 templates). */
+		ev->kind = XNL_POL_DEL;
+		ev->dir = p->dir;
+		ev->index = p->index;
+		return err;
+	}
 	if (err)
 		return err;
 	if (p->action == XFRM_POLICY_BLOCK)
@@ -509,6 +517,8 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(stderr, "ipsec-offload: xfrm: a policy with more than "
 			"%d templates is not mirrored\n", IPSO_MAX_TMPL);
 		rc->count++;
+		if (ev.kind == XNL_POL_DEL && rc->cb(&ev, rc->ctx))
+			return MNL_CB_ERROR;
 		return MNL_CB_OK;
 	}
 	if (err) {
