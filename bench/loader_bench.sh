@@ -2,8 +2,8 @@
 # Loader benchmark.  Host (policies only: the host kernel has no ESP):
 # time of `ipsec-offload sync` for 10k and 100k policies (first sync into
 # empty maps, then an unchanged re-sync), and event -> map latency of the
-# daemon, one change at a time (median, p99) and for a burst of 10k
-# changes.  Guest (tests/guest/bench/loader_sa_sync.sh): sync of 1k and
+# daemon, one change at a time and for a burst of 10k changes (median,
+# p99, max per change).  Guest (tests/guest/bench/loader_sa_sync.sh): sync of 1k and
 # 10k real SAs + policies, SA event latency.  Prints "bench: ..." lines.
 # IPSO_BENCH_LOADER_GUEST=0 skips the guest part.
 # Env: IPSO_BENCH_LOADER_SIZES (default "10000 100000"),
@@ -61,7 +61,39 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 $N "$bin" "$pin" "${IPSO_BENCH_LOADER_SEQ:-2000}" seq
-$N "$bin" "$pin" "${IPSO_BENCH_LOADER_BURST:-10000}" burst
+kill $daemon; wait $daemon 2>/dev/null || true
+
+# Burst: a fresh daemon with -v logs "commit events=N t_ns=T" per commit;
+# the tool logs when it sent add i; add i reached the maps with the first
+# commit whose event count is > i.
+$N "$LD" -v --pin-dir "$pin" daemon >"$tmp/daemon.out" 2>"$tmp/daemon.err" &
+daemon=$!
+for _ in $(seq 100); do
+	grep -q 'daemon ready' "$tmp/daemon.out" && break
+	sleep 0.1
+done
+$N "$bin" "$pin" "${IPSO_BENCH_LOADER_BURST:-10000}" burst "$tmp/sent"
+python3 - "$tmp/sent" "$tmp/daemon.err" <<'PY'
+import bisect, re, sys
+sent = [int(l.split()[1]) for l in open(sys.argv[1])]
+commits = [(int(m.group(1)), int(m.group(2))) for m in
+           (re.search(r"commit events=(\d+) t_ns=(\d+)", l)
+            for l in open(sys.argv[2])) if m]
+counts = [c for c, _ in commits]
+lat = []
+for i, t in enumerate(sent):
+    k = bisect.bisect_right(counts, i)   # first commit with count > i
+    if k < len(commits):
+        lat.append(commits[k][1] - t)
+lat.sort()
+if lat:
+    print("bench: part=loader_event_latency mode=burst changes=%d commits=%d "
+          "median_us=%.1f p99_us=%.1f max_us=%.1f" % (
+              len(lat), len(commits), lat[len(lat) // 2] / 1e3,
+              lat[min(len(lat) - 1, len(lat) * 99 // 100)] / 1e3, lat[-1] / 1e3))
+else:
+    print("bench: part=loader_event_latency mode=burst status=no_commit_log")
+PY
 kill $daemon 2>/dev/null; wait $daemon 2>/dev/null || true
 daemon=
 

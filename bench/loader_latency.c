@@ -143,17 +143,30 @@ static void seq(int nl, int n)
 	free(lat);
 }
 
-static void burst(int nl, int n)
+/*
+ * All adds back to back; with SENDLOG, "i t_ns" per add (taken before the
+ * send: kernel processing included) so that bench/loader_bench.sh can
+ * match each add with the daemon's commit that carried it (-v log).
+ */
+static void burst(int nl, int n, const char *sendlog)
 {
 	long long t0 = now_ns(), last_change, t_sent;
 	__u64 g = generation(), g2;
+	FILE *log = sendlog ? fopen(sendlog, "w") : NULL;
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		long long ts = now_ns();
+
 		if (send_policy(nl, i, 1, 1)) {
 			fprintf(stderr, "netlink add %d failed\n", i);
 			exit(2);
 		}
+		if (log)
+			fprintf(log, "%d %lld\n", i, ts);
+	}
 	t_sent = now_ns();
+	if (log)
+		fclose(log);
 	last_change = t_sent;
 	/* settled: no commit for 200 ms */
 	while (now_ns() - last_change < 200000000LL) {
@@ -163,7 +176,7 @@ static void burst(int nl, int n)
 			last_change = now_ns();
 		}
 	}
-	printf("bench: part=loader_event_latency mode=burst changes=%d "
+	printf("bench: part=loader_event_latency mode=burst_total changes=%d "
 	       "send_ms=%.1f settled_ms=%.1f per_change_us=%.1f\n", n,
 	       (t_sent - t0) / 1e6, (last_change - t0) / 1e6,
 	       (last_change - t0) / 1e3 / n);
@@ -177,8 +190,9 @@ int main(int argc, char **argv)
 	char path[4096];
 	int nl;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s PIN_DIR COUNT seq|burst\n", argv[0]);
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: %s PIN_DIR COUNT seq|burst [SENDLOG]\n",
+			argv[0]);
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/ipso_config", argv[1]);
@@ -191,6 +205,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[3], "seq"))
 		seq(nl, atoi(argv[2]));
 	else
-		burst(nl, atoi(argv[2]));
+		burst(nl, atoi(argv[2]), argc == 5 ? argv[4] : NULL);
 	return 0;
 }

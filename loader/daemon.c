@@ -259,6 +259,16 @@ static void handle_xfrm(struct daemon *d, struct mnl_socket *nl)
 	err = ipso_mirror_commit(d->m);
 	if (err)
 		derr("commit", err);
+	if (ipso_verbose) {
+		/* Per commit: events so far and when they reached the maps
+		 * (CLOCK_MONOTONIC), for bench/loader_bench.sh. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ipso_log("daemon: commit events=%lu t_ns=%llu", d->events,
+			 (unsigned long long)ts.tv_sec * 1000000000ULL +
+			 ts.tv_nsec);
+	}
 	flush_offers(d);
 }
 
