@@ -9,7 +9,7 @@
  */
 #include "common.bpf.h"
 #include "classify.h"
-#include "tc_egress.h"
+#include "tc_egress.h"	/* also ipso_parse_skb() */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -17,16 +17,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ipso_tc_test_sp);
 } ipso_tc_test_sp SEC(".maps");
-
-/* A global function: the parser's states are verified once, apart. */
-__attribute__((noinline))
-int ipso_parse_skb(struct __sk_buff *skb, struct ipso_pkt *pkt)
-{
-	if (!pkt)
-		return IPSO_PARSE_MALFORMED;
-	return ipso_parse((void *)(long)skb->data,
-			  (void *)(long)skb->data_end, pkt);
-}
 
 SEC("tc")
 int ipso_explain(struct __sk_buff *skb)

@@ -5,7 +5,9 @@
  * names an SA offloaded on this device gets skb->mark = MAGIC | handle; an
  * outbound SA that is not offloaded here is dropped (fail closed: the
  * device must never send it as plaintext); a packet without an SA passes
- * untouched -- policy is never re-decided here.
+ * untouched -- policy is never re-decided here -- and so does one the
+ * kernel already made ESP for its SA (crypto-mode offload).  The decision
+ * is in tc_egress.h.
  */
 #include "common.bpf.h"
 #include "parse.h"

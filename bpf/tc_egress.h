@@ -12,6 +12,12 @@
  * drops (fail closed) -- except where the drop is right only if the
  * mirror is current (an SA it does not know, or knows without a
  * direction) and the mirror's lease has run out: then pass.
+ *
+ * Before any of that: a packet that is already ESP for its secpath's SA
+ * passes untouched.  That is the kernel's own crypto-mode offload
+ * (`ip xfrm state ... offload dev D`, an IKE daemon's hw_offload): the
+ * kernel built the ESP header (esp4/6_gso_encap) and the device encrypts
+ * in place; there is no plaintext to hold back and nothing to mark.
  */
 #ifndef IPSO_TC_EGRESS_H
 #define IPSO_TC_EGRESS_H
@@ -77,6 +83,65 @@ static __always_inline int ipso_tc_mark(struct __sk_buff *skb, __u32 handle)
 	return TC_ACT_OK;
 }
 
+/* A global function: the parser's states are verified once, apart. */
+__attribute__((noinline))
+int ipso_parse_skb(struct __sk_buff *skb, struct ipso_pkt *pkt)
+{
+	if (!pkt)
+		return IPSO_PARSE_MALFORMED;
+	return ipso_parse((void *)(long)skb->data,
+			  (void *)(long)skb->data_end, pkt);
+}
+
+#define IPSO_NATT_PORT		bpf_htons(4500)
+#define IPSO_TC_PULL_LEN	128	/* headers the ESP check may need */
+
+/*
+ * Is the parsed packet ESP (RFC 4303) or ESP-in-UDP (RFC 3948, either
+ * port 4500) whose SPI is spi?  Requiring the secpath SA's own SPI keeps
+ * a packet-mode SA's plaintext that happens to carry other ESP (nested
+ * IPsec) on the marking path.  Fragments and cut headers: no.
+ */
+static __always_inline bool ipso_pkt_is_esp_for(const struct ipso_pkt *pkt,
+						__u32 spi)
+{
+	if (pkt->flags & (IPSO_PKT_F_FRAG | IPSO_PKT_F_L4_SHORT) || !spi)
+		return false;
+	if (pkt->proto == IPSO_PROTO_ESP)
+		return pkt->spi == spi;
+	if (pkt->proto != IPSO_PROTO_UDP)
+		return false;
+	if (pkt->udp_dport != IPSO_NATT_PORT &&
+	    pkt->udp_sport != IPSO_NATT_PORT)
+		return false;
+	/* SPI and sequence number; a first word 0 is IKE's marker */
+	return pkt->l4_payload_len >= 8 && pkt->spi == spi;
+}
+
+static __always_inline bool ipso_tc_is_esp_for(struct __sk_buff *skb,
+					       __u32 spi)
+{
+	struct ipso_pkt pkt;
+	__u32 want;
+	int st;
+
+	__builtin_memset(&pkt, 0, sizeof(pkt));
+	st = ipso_parse_skb(skb, &pkt);
+	if (st == IPSO_PARSE_OK && !(pkt.flags & IPSO_PKT_F_L4_SHORT))
+		return ipso_pkt_is_esp_for(&pkt, spi);
+	if (st != IPSO_PARSE_MALFORMED && st != IPSO_PARSE_OK)
+		return false;
+	/* headers cut by the linear area: pull them in and look again */
+	want = skb->len < IPSO_TC_PULL_LEN ? skb->len : IPSO_TC_PULL_LEN;
+	if ((void *)(long)skb->data + want <= (void *)(long)skb->data_end ||
+	    bpf_skb_pull_data(skb, want))
+		return false;
+	__builtin_memset(&pkt, 0, sizeof(pkt));
+	if (ipso_parse_skb(skb, &pkt) != IPSO_PARSE_OK)
+		return false;
+	return ipso_pkt_is_esp_for(&pkt, spi);
+}
+
 /* A mirror-dependent drop: taken only while the lease runs. */
 static __always_inline int ipso_tc_drop_if_trusted(__u32 stat)
 {
@@ -107,6 +172,10 @@ static __always_inline int ipso_tc_decide(struct __sk_buff *skb,
 		/* a state we cannot key: never let it out unmarked */
 		ipso_count(IPSO_STAT_TX_MALFORMED);
 		return TC_ACT_SHOT;
+	}
+	if (ipso_tc_is_esp_for(skb, x->spi)) {
+		ipso_count(IPSO_STAT_TX_PASS_ESP);
+		return TC_ACT_OK;
 	}
 	__builtin_memset(&sk, 0, sizeof(sk));
 	if (x->family == IPSO_AF_INET)

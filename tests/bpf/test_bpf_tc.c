@@ -66,12 +66,12 @@ static struct ipso_tc_test_sp sp_of(int family, const char *src,
 	return sp;
 }
 
-/* Run the decision; check verdict, counter delta, optionally the mark. */
-static void tc_case(const char *what, const struct ipso_tc_test_sp *sp,
-		    int family, uint32_t ifindex, int want, uint32_t stat,
-		    uint32_t want_mark)
+/* Run the decision on p; check verdict, counter delta and the mark. */
+static void tc_case_pkt(const char *what, const struct pkt *pp,
+			const struct ipso_tc_test_sp *sp, uint32_t ifindex,
+			int want, uint32_t stat, uint32_t want_mark)
 {
-	struct pkt p = frame(family);
+	struct pkt p = *pp;
 	uint64_t before = t_stat(&E, stat), after;
 	uint32_t mark = 0;
 	int r;
@@ -82,6 +82,15 @@ static void tc_case(const char *what, const struct ipso_tc_test_sp *sp,
 	      "%s: %s, mark %#x, counter %u +%llu", what,
 	      r == TC_SHOT ? "drop" : r == TC_OK ? "pass" : "?", mark, stat,
 	      (unsigned long long)(after - before));
+}
+
+static void tc_case(const char *what, const struct ipso_tc_test_sp *sp,
+		    int family, uint32_t ifindex, int want, uint32_t stat,
+		    uint32_t want_mark)
+{
+	struct pkt p = frame(family);
+
+	tc_case_pkt(what, &p, sp, ifindex, want, stat, want_mark);
 }
 
 static struct ipso_sa_key put_sa(int family, const char *src,
@@ -213,6 +222,100 @@ static void test_mirror_dependent(enum lease l)
 		IPSO_STAT_TX_DROP_NOT_OFFLOADED, 0x42);
 }
 
+/* ESP-in-UDP frame whose UDP payload starts with word (host order). */
+static struct pkt natt(int sport, int dport, uint32_t word, size_t plen)
+{
+	uint8_t pl[16] = { word >> 24, word >> 16, word >> 8, word, 0, 0, 0, 1 };
+	struct pspec s = { .family = AF_INET, .src = "10.0.0.1",
+			   .dst = "10.0.9.5", .proto = IPPROTO_UDP,
+			   .sport = sport, .dport = dport, .payload = pl,
+			   .payload_len = plen };
+	struct pkt p;
+
+	pkt_build(&p, &s);
+	return p;
+}
+
+static struct pkt esp_frame(int family, uint32_t spi)
+{
+	static const uint8_t body[32];
+	struct pspec s = { .family = family, .proto = IPPROTO_ESP,
+			   .spi = spi, .payload = body,
+			   .payload_len = sizeof(body) };
+	struct pkt p;
+
+	s.src = family == AF_INET ? "10.0.0.1" : "2001:db8::1";
+	s.dst = family == AF_INET ? "10.0.9.5" : "2001:db8:9::5";
+	pkt_build(&p, &s);
+	return p;
+}
+
+/*
+ * The kernel's crypto-mode offload: the packet at tc egress is already
+ * ESP for its secpath SA; it passes untouched, whatever the mirror says.
+ */
+static void test_crypto_mode(void)
+{
+	struct ipso_tc_test_sp sp = sp_of(AF_INET, "10.0.0.1", 0x500, 5);
+	struct ipso_tc_test_sp sp6 = sp_of(AF_INET6, "2001:db8::1", 0x600, 6);
+	struct ipso_tc_test_sp unk = sp_of(AF_INET, "10.0.0.1", 0x999, 2);
+	struct pkt p;
+	struct pspec s;
+
+	p = esp_frame(AF_INET, 0x500);
+	tc_case_pkt("ESP for the secpath SA (outbound, not offloaded here): "
+		    "passed untouched", &p, &sp, ifv0, TC_OK,
+		    IPSO_STAT_TX_PASS_ESP, 0x42);
+	p = esp_frame(AF_INET, 0x999);
+	tc_case_pkt("ESP for a secpath SA unknown to the mirror: passed "
+		    "untouched", &p, &unk, ifv0, TC_OK, IPSO_STAT_TX_PASS_ESP,
+		    0x42);
+	p = esp_frame(AF_INET, 0x501);
+	tc_case_pkt("ESP with another SPI than the secpath SA's (nested "
+		    "IPsec plaintext): not passed as ESP, dropped", &p, &sp,
+		    ifv0, TC_SHOT, IPSO_STAT_TX_DROP_NOT_OFFLOADED, 0x42);
+	p = natt(4500, 4500, 0x500, 16);
+	tc_case_pkt("ESP-in-UDP 4500 for the secpath SA: passed untouched",
+		    &p, &sp, ifv0, TC_OK, IPSO_STAT_TX_PASS_ESP, 0x42);
+	p = natt(3000, 4500, 0x500, 16);
+	tc_case_pkt("ESP-in-UDP to 4500 from a NATed port: passed untouched",
+		    &p, &sp, ifv0, TC_OK, IPSO_STAT_TX_PASS_ESP, 0x42);
+	p = natt(4500, 4500, 0, 16);
+	tc_case_pkt("UDP 4500 with the non-ESP marker: dropped", &p, &sp,
+		    ifv0, TC_SHOT, IPSO_STAT_TX_DROP_NOT_OFFLOADED, 0x42);
+	p = natt(4500, 4500, 0x500, 4);
+	tc_case_pkt("UDP 4500 with a 4-byte payload: not ESP, dropped", &p,
+		    &sp, ifv0, TC_SHOT, IPSO_STAT_TX_DROP_NOT_OFFLOADED, 0x42);
+	p = natt(4000, 5000, 0x500, 16);
+	tc_case_pkt("UDP on other ports starting with the SPI: dropped", &p,
+		    &sp, ifv0, TC_SHOT, IPSO_STAT_TX_DROP_NOT_OFFLOADED, 0x42);
+	s = (struct pspec){ .family = AF_INET, .src = "10.0.0.1",
+			    .dst = "10.0.9.5", .proto = IPPROTO_ESP,
+			    .spi = 0x500, .v4_frag = true };
+	pkt_build(&p, &s);
+	tc_case_pkt("ESP in an IPv4 fragment: not judged as ESP, dropped", &p,
+		    &sp, ifv0, TC_SHOT, IPSO_STAT_TX_DROP_NOT_OFFLOADED, 0x42);
+	p = esp_frame(AF_INET, 0x500);
+	p.len = 14 + 20 + 2;
+	tc_case_pkt("ESP header cut after 2 bytes: dropped", &p, &sp, ifv0,
+		    TC_SHOT, IPSO_STAT_TX_DROP_NOT_OFFLOADED, 0x42);
+	p = esp_frame(AF_INET6, 0x600);
+	tc_case_pkt("IPv6 ESP for the secpath SA (offloaded here): passed "
+		    "untouched, not marked", &p, &sp6, ifv0, TC_OK,
+		    IPSO_STAT_TX_PASS_ESP, 0x42);
+	s = (struct pspec){ .family = AF_INET6, .src = "2001:db8::1",
+			    .dst = "2001:db8:9::5", .proto = IPPROTO_ESP,
+			    .spi = 0x600, .v6_ext = 2 };
+	pkt_build(&p, &s);
+	tc_case_pkt("IPv6 ESP behind 2 extension headers: passed untouched",
+		    &p, &sp6, ifv0, TC_OK, IPSO_STAT_TX_PASS_ESP, 0x42);
+	s.vlans = 2;
+	s.v6_ext = 0;
+	pkt_build(&p, &s);
+	tc_case_pkt("IPv6 ESP in QinQ: passed untouched", &p, &sp6, ifv0,
+		    TC_OK, IPSO_STAT_TX_PASS_ESP, 0x42);
+}
+
 /* A lease runs out by itself: bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
 static void test_lease_runs_out(void)
 {
@@ -284,6 +387,7 @@ int main(void)
 	test_mirror_dependent(L_VALID);
 	test_mirror_dependent(L_EXPIRED);
 	test_lease_runs_out();
+	test_crypto_mode();
 	set_lease(L_NONE);
 	tenv_close(&E);
 	return t_finish();
