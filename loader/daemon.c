@@ -30,6 +30,10 @@
 #define DAEMON_RCVBUF		(32 << 20)	/* bursts of 100k events */
 #define DAEMON_TICK_MS		1000		/* module / device rescan */
 #define DAEMON_WITHDRAW_MS	5000
+/* Commit at least every this many events, so an endless stream of
+ * events cannot starve the commit (measured: smaller caps do not lower
+ * the burst latency, every commit has a cost). */
+#define DAEMON_BATCH_MAX	4096
 #define DAEMON_LEASE_NS		(5ULL * 1000000000ULL)	/* > 4 ticks */
 
 /*
@@ -237,7 +241,7 @@ static int resync(struct daemon *d)
 
 static void handle_xfrm(struct daemon *d, struct mnl_socket *nl)
 {
-	int n = xnl_event_read(nl, on_event, d);
+	int n = xnl_event_read(nl, on_event, d, DAEMON_BATCH_MAX);
 	int err;
 
 	if (n == -ENOBUFS || d->need_resync) {

@@ -629,12 +629,12 @@ struct mnl_socket *xnl_event_open(int rcvbuf)
 	return nl;
 }
 
-int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx)
+int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx, int max)
 {
 	struct run_ctx rc = { .cb = cb, .ctx = ctx };
 	static char buf[XNL_BUF_SIZE];
 
-	for (;;) {
+	while (max <= 0 || rc.count < max) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		int ret;
 
@@ -650,6 +650,7 @@ int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx)
 		if (ret < 0 && rc.err)
 			return rc.err;
 	}
+	return rc.count;
 }
 
 void xnl_event_drain(struct mnl_socket *nl)

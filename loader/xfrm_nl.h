@@ -66,11 +66,12 @@ struct mnl_socket;
 struct mnl_socket *xnl_event_open(int rcvbuf);
 
 /*
- * Read what is queued on the event socket and decode it.  Returns the
- * number of messages handled, 0 if nothing was queued, -ENOBUFS when the
- * kernel dropped events (caller must resync), or another -errno.
+ * Read what is queued on the event socket (at most max messages when
+ * max > 0) and decode it.  Returns the number of messages handled, 0 if
+ * nothing was queued, -ENOBUFS when the kernel dropped events (caller
+ * must resync), or another -errno.
  */
-int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx);
+int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx, int max);
 
 /*
  * Discard everything queued on the event socket.  Called before a resync
