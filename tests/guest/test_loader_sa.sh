@@ -119,6 +119,14 @@ ip -n ns1 xfrm state del src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1001
 wait_for "SA delete removes 0x1001 from the maps" no_spi 1001
 sa 10.0.0.1 10.0.0.2 0xa00a 1 transport
 wait_for "new SA 0xa00a appears, dir out" a00a_out
+sa 10.0.0.1 10.0.0.2 0xc00c 1 transport limit time-soft 1 limit time-hard 60
+c00c_dying() {
+	L -j show sa | grep -q '"spi":"0x0000c00c",[^{]*"flags":\["dying"\]'
+}
+i=0
+until c00c_dying || [ $i -ge 50 ]; do i=$((i + 1)); sleep 0.1; done
+c00c_dying && ok "soft expire marks 0xc00c dying (not chosen for TX)" ||
+	bad "0xc00c not marked dying after its soft expire"
 sa 10.0.0.1 10.0.0.2 0xb00b 1 transport limit time-soft 1 limit time-hard 2
 wait_for "SA 0xb00b with a 2 s hard lifetime appears" has_spi b00b
 sleep 2
