@@ -251,6 +251,11 @@ void ipsim_hw_receive(struct net_device *dev, struct sk_buff *skb)
 		if (!sa && !r.natt)
 			ipsim_count(p, IPSIM_RX_NO_SA);
 	}
+	if (sa && sa->crypto) {
+		ipsim_crypto_receive(p, sa, skb, r.esp_off,
+				     ETH_HLEN + r.ip_len);
+		return;
+	}
 	if (sa) {
 		meta.handle = sa->handle;
 		meta.syndrome = ipsim_rx_decap(p, sa, skb, &r);

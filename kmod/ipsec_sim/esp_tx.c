@@ -317,9 +317,12 @@ static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
  */
 struct sk_buff *ipsim_hw_xmit(struct ipsim_priv *p, struct sk_buff *skb)
 {
-	struct ipsim_sa *sa = ipsim_tx_select(p, skb);
+	struct ipsim_sa *sa;
 	int err;
 
+	if (p->crypto)
+		return ipsim_crypto_xmit(p, skb);
+	sa = ipsim_tx_select(p, skb);
 	if (!sa) {
 		ipsim_count(p, IPSIM_TX_PASSTHROUGH);
 		return skb;

@@ -73,6 +73,8 @@ struct ipsim_sa {
 	u8 icv_len;			/* bytes */
 	bool esn;
 	bool natt;			/* ESP in UDP (RFC 3948), IPv4 */
+	bool crypto;			/* crypto mode: x not held, kernel does ESP */
+	bool dead;			/* crypto mode: xdo_dev_state_delete ran */
 	__be16 encap_sport;		/* NAT-T ports, network order */
 	__be16 encap_dport;
 	__be32 spi;
@@ -104,6 +106,10 @@ struct ipsim_priv {
 	struct bpf_prog __rcu *xdp_prog;
 	struct xdp_rxq_info xdp_rxq;
 	struct work_struct reg_work;	/* registers with the bridge */
+	bool crypto;			/* crypto mode (xfrmdev_ops) host end */
+	atomic_t crypto_next;		/* private handles in crypto mode */
+	struct napi_struct napi;	/* crypto mode RX goes through GRO */
+	struct sk_buff_head napi_q;
 	struct list_head hw_node;	/* ipsim_hw_devs, for debugfs */
 	atomic_long_t stat[IPSIM_STAT__MAX];
 	atomic64_t rx_packets, rx_bytes, rx_dropped;
@@ -117,6 +123,7 @@ static inline void ipsim_count(struct ipsim_priv *p, enum ipsim_dev_stat s)
 
 /* main.c: module parameters and fault injection */
 extern unsigned int ipsim_max_sa;
+extern bool ipsim_crypto_mode;
 int ipsim_fault_before_add(void);
 void ipsim_note_error(struct net_device *dev, u32 handle, int err,
 		      const char *what);
@@ -141,12 +148,24 @@ int ipsim_ndo_bpf(struct net_device *dev, struct netdev_bpf *bpf);
 /* sa_table.c */
 void ipsim_sat_init(struct ipsim_sa_table *t);
 void ipsim_sat_flush(struct ipsim_sa_table *t);
-int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d);
+int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
+		  bool crypto, struct ipsim_sa **out);
 void ipsim_sat_del(struct net_device *dev, u32 handle);
 struct ipsim_sa *ipsim_sat_by_handle(struct ipsim_sa_table *t, u32 handle);
 struct ipsim_sa *ipsim_sat_rx_lookup(struct ipsim_sa_table *t, u16 family,
 				     const xfrm_address_t *daddr, __be32 spi);
 void ipsim_sat_show(struct seq_file *m, struct ipsim_sa_table *t);
+
+/* crypto_mode.c */
+extern const struct xfrmdev_ops ipsim_xfrmdev_ops;
+void ipsim_crypto_setup(struct net_device *dev);
+void ipsim_crypto_open(struct net_device *dev);
+void ipsim_crypto_stop(struct net_device *dev);
+void ipsim_crypto_uninit(struct net_device *dev);
+struct sk_buff *ipsim_crypto_xmit(struct ipsim_priv *p, struct sk_buff *skb);
+void ipsim_crypto_receive(struct ipsim_priv *p, struct ipsim_sa *sa,
+			  struct sk_buff *skb, unsigned int esp_off,
+			  unsigned int end);
 
 /* esp_crypto.c */
 int ipsim_esp_crypt(struct ipsim_sa *sa, u8 *esph, unsigned int len,

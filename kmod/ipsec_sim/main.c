@@ -4,6 +4,8 @@
  *
  * Parameter (range-checked at load and on write):
  *   max_sa        SA capacity of each host end, 1..IPSO_MAX_HANDLES
+ *   crypto_mode   host ends created while set use crypto mode
+ *                 (crypto_mode.c) instead of packet mode
  * debugfs, /sys/kernel/debug/ipsec_sim/:
  *   fail_next_add  the next N sa_add calls fail with fail_errno
  *   fail_errno     the errno they fail with (positive, default ENOSPC)
@@ -44,6 +46,10 @@ static const struct kernel_param_ops ipsim_max_sa_ops = {
 };
 module_param_cb(max_sa, &ipsim_max_sa_ops, &ipsim_max_sa, 0644);
 MODULE_PARM_DESC(max_sa, "SA capacity per device (1..131072, default 1024)");
+
+bool ipsim_crypto_mode;
+module_param_named(crypto_mode, ipsim_crypto_mode, bool, 0644);
+MODULE_PARM_DESC(crypto_mode, "host ends created while set are crypto-offload NICs (xfrmdev_ops) instead of packet-mode NICs");
 
 /* Fault injection state. */
 static atomic_t ipsim_fail_next = ATOMIC_INIT(0);

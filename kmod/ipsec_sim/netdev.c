@@ -13,7 +13,8 @@
  * deletes both.
  *
  * No checksum, GSO or TSO features: the stack hands over finished,
- * segmented frames that the hardware can encapsulate.  The wire takes
+ * segmented frames that the hardware can encapsulate.  (Crypto mode adds
+ * NETIF_F_HW_ESP, see crypto_mode.c.)  The wire takes
  * frames up to the MTU plus the ESP overhead; no MTU check on delivery.
  */
 #include <linux/etherdevice.h>
@@ -118,6 +119,7 @@ static int ipsim_open(struct net_device *dev)
 
 	if (!peer)
 		return -ENOTCONN;
+	ipsim_crypto_open(dev);
 	if (peer->flags & IFF_UP) {
 		netif_carrier_on(dev);
 		netif_carrier_on(peer);
@@ -133,6 +135,7 @@ static int ipsim_close(struct net_device *dev)
 	netif_carrier_off(dev);
 	if (peer)
 		netif_carrier_off(peer);
+	ipsim_crypto_stop(dev);
 	return 0;
 }
 
@@ -181,6 +184,7 @@ static void ipsim_dev_uninit(struct net_device *dev)
 {
 	struct ipsim_priv *p = netdev_priv(dev);
 
+	ipsim_crypto_uninit(dev);
 	xdp_rxq_info_unreg(&p->xdp_rxq);
 }
 
@@ -350,6 +354,8 @@ static int ipsim_newlink(struct net *src_net, struct net_device *dev,
 		nla_strscpy(dev->name, tb[IFLA_IFNAME], IFNAMSIZ);
 	else
 		snprintf(dev->name, IFNAMSIZ, IPSIM_KIND "%%d");
+	if (READ_ONCE(ipsim_crypto_mode))
+		ipsim_crypto_setup(dev);
 	err = register_netdevice(dev);
 	if (err < 0)
 		goto err_unregister_peer;
@@ -362,8 +368,11 @@ static int ipsim_newlink(struct net *src_net, struct net_device *dev,
 	mutex_lock(&ipsim_hw_lock);
 	list_add_tail(&p->hw_node, &ipsim_hw_devs);
 	mutex_unlock(&ipsim_hw_lock);
-	dev_hold(dev);
-	queue_work(ipsim_wq, &p->reg_work);
+	/* crypto mode: the bridge's xfrmdev backend claims the device */
+	if (!p->crypto) {
+		dev_hold(dev);
+		queue_work(ipsim_wq, &p->reg_work);
+	}
 	return 0;
 
 err_unregister_peer:

@@ -25,7 +25,7 @@ static int ipsim_op_sa_add(struct net_device *dev,
 		ipsim_note_error(dev, d->handle, err, "sa_add (injected)");
 		return err;
 	}
-	err = ipsim_sat_add(dev, d);
+	err = ipsim_sat_add(dev, d, false, NULL);
 	if (err) {
 		ipsim_count(p, IPSIM_ADD_REJECTED);
 		ipsim_note_error(dev, d->handle, err, "sa_add");

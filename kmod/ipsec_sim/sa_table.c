@@ -156,7 +156,8 @@ static void ipsim_sa_fill(struct ipsim_sa *sa, const struct ipso_sa_desc *d)
 	bitmap_fill(sa->bitmap, IPSIM_REPLAY_MAX);
 }
 
-int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d)
+int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
+		  bool crypto, struct ipsim_sa **out)
 {
 	struct ipsim_priv *p = netdev_priv(dev);
 	struct ipsim_sa_table *t = &p->sat;
@@ -172,6 +173,7 @@ int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d)
 	if (!sa)
 		return -ENOMEM;
 	ipsim_sa_fill(sa, d);
+	sa->crypto = crypto;
 	sa->tfm = ipsim_tfm_new(d->x->aead);
 	if (IS_ERR(sa->tfm)) {
 		err = PTR_ERR(sa->tfm);
@@ -196,9 +198,13 @@ int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d)
 	if (sa->dir == IPSO_DIR_IN)
 		hash_add_rcu(t->rx_hash, &sa->rx_node,
 			     ipsim_rx_key(sa->family, &sa->daddr, sa->spi));
-	xfrm_state_hold(d->x);
+	/* crypto mode: the kernel owns x and tells us before freeing it */
+	if (!crypto)
+		xfrm_state_hold(d->x);
 	sa->x = d->x;
 	t->count++;
+	if (out)
+		*out = sa;
 unlock:
 	mutex_unlock(&t->lock);
 	if (err) {
@@ -248,8 +254,10 @@ static void ipsim_sa_writeback(struct ipsim_sa *sa)
 
 static void ipsim_sa_free(struct ipsim_sa *sa)
 {
-	ipsim_sa_writeback(sa);
-	xfrm_state_put(sa->x);
+	if (!sa->crypto) {
+		ipsim_sa_writeback(sa);
+		xfrm_state_put(sa->x);
+	}
 	crypto_free_aead(sa->tfm);
 	kfree(sa);
 }
@@ -323,8 +331,8 @@ void ipsim_sat_show(struct seq_file *m, struct ipsim_sa_table *t)
 			   sa->icv_len,
 			   sa->window, sa->oseq, sa->rx_top);
 		seq_printf(m,
-			   " packets %lld bytes %lld auth_fail %lld replay_drop %lld no_sa_drop %lld\n",
-			   (s64)atomic64_read(&sa->stats.packets),
+			   " crypto %d packets %lld bytes %lld auth_fail %lld replay_drop %lld no_sa_drop %lld\n",
+			   sa->crypto, (s64)atomic64_read(&sa->stats.packets),
 			   (s64)atomic64_read(&sa->stats.bytes),
 			   (s64)atomic64_read(&sa->stats.auth_fail),
 			   (s64)atomic64_read(&sa->stats.replay_drop),
