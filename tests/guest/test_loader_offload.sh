@@ -59,6 +59,9 @@ kstate() {	# the kernel's SAD/SPD in ns1, minus what traffic changes
 		grep -v -e anti-replay -e lastused
 }
 kstate >/run/k.before
+L show devices | grep -q '^dev sim0 ifindex [0-9]* backend sim ' &&
+	ok "show devices: sim0 with the sim backend" ||
+	bad "show devices: $(L show devices 2>&1 | head -n 2)"
 if ! L attach sim0 2>/run/attach.err; then
 	grep -q verifier /run/attach.err &&
 		skip "datapath programs do not load on this kernel: $(cat /run/attach.err)"
