@@ -4,7 +4,8 @@
 # NIC fills it: DECRYPTED frames (transport and tunnel) with the handle,
 # REPLAY and AUTH_FAIL syndromes for a replayed and a tampered packet
 # (which are dropped whatever the program says), no metadata on frames the
-# NIC did not decrypt.  The peer end refuses native XDP.
+# NIC did not decrypt; XDP_TX bounces a frame back onto the wire.  The
+# peer end refuses native XDP.
 . /opt/ipso/tests/guest/lib.sh
 KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
 SIMKO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
@@ -27,6 +28,8 @@ ip -n ns1 link set sim0p netns ns2
 ip -n ns2 link set sim0p name sim1
 ip -n ns1 addr add 10.0.0.1/24 dev sim0
 ip -n ns2 addr add 10.0.0.2/24 dev sim1
+ip -n ns1 addr add 10.0.1.1/24 dev sim0
+ip -n ns2 addr add 10.0.1.2/24 dev sim1
 ip -n ns1 addr add 192.168.1.1/32 dev lo
 ip -n ns2 addr add 192.168.2.1/32 dev lo
 for n in ns1 ns2; do ip -n $n link set lo up; done
@@ -114,6 +117,21 @@ check "metadata carried a handle" [ "${v7:-0}" -ge 1 ]
 awk '$1 ~ /^xdp_/' $D | tr '\n' ' '
 echo
 check "NIC counted XDP passes" [ "$(awk '$1 == "xdp_pass" { print $2 }' $D)" -ge 8 ]
+
+# XDP_TX: the program bounces plain UDP starting with 'T' back to sim1.
+check "switch the program's bounce on" \
+	bpftool map update name sim_meta_seen key 8 0 0 0 value 1 0 0 0 0 0 0 0
+capture_start "$NS2" sim1 /run/bounce.pcap 'udp port 7777' in
+capture_ready
+tx0=$(awk '$1 == "xdp_tx" { print $2 }' $D)
+$NS2 netprobe udp-send 10.0.1.1 7777 Tbounce >/dev/null 2>&1
+sleep 0.5
+capture_stop
+capture_text /run/bounce.pcap | sed 's/^/  bounced: /'
+check "XDP_TX counted by the NIC" [ "$(awk '$1 == "xdp_tx" { print $2 }' $D)" -gt "$tx0" ]
+check "the bounced frame came back in on sim1" \
+	sh -c "/usr/bin/tcpdump -Z root -n -r /run/bounce.pcap 2>/dev/null | grep -q '10.0.1.2.* > 10.0.1.1.7777'"
+check "the program counted the bounce" [ "$(seen 9)" -ge 1 ]
 
 check "detach XDP" ip -n ns1 link set dev sim0 xdpdrv off
 check "ping ns2 -> ns1 after detach" $NS2 ping -c 2 -W 3 10.0.0.1

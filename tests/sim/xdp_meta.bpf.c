@@ -8,15 +8,22 @@
  *   2 syndrome AUTH_FAIL        3 syndrome REPLAY
  *   4 other syndromes           5 metadata with a wrong magic
  *   6 DECRYPTED with TUNNEL     7 the last handle seen (not a count)
+ * sim_meta_seen[8] is a setting: when 1, frames without metadata whose
+ * first payload byte after an IPv4 header + UDP header is 'T' are
+ * bounced back with XDP_TX (index 9 counts them).
  */
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 #include "ipsec_offload/types.h"
 #include "ipsec_offload/mark.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 8);
+	__uint(max_entries, 10);
 	__type(key, __u32);
 	__type(value, __u64);
 } sim_meta_seen SEC(".maps");
@@ -27,6 +34,27 @@ static void bump(__u32 idx)
 
 	if (v)
 		__sync_fetch_and_add(v, 1);
+}
+
+/* The XDP_TX probe: IPv4 (no options), UDP, payload starting with 'T'. */
+static int bounce(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = (void *)(eth + 1);
+	struct udphdr *uh = (void *)(iph + 1);
+	char *payload = (void *)(uh + 1);
+	__u32 mode_key = 8;
+	__u64 *mode = bpf_map_lookup_elem(&sim_meta_seen, &mode_key);
+
+	if (!mode || *mode != 1 || (void *)(payload + 1) > end)
+		return 0;
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || iph->ihl != 5 ||
+	    iph->protocol != 17 || payload[0] != 'T')
+		return 0;
+	bump(9);
+	return 1;
 }
 
 SEC("xdp")
@@ -40,7 +68,7 @@ int sim_xdp_meta(struct xdp_md *ctx)
 
 	if ((void *)(m + 1) > data) {
 		bump(0);
-		return XDP_PASS;
+		return bounce(ctx) ? XDP_TX : XDP_PASS;
 	}
 	if (m->magic != IPSO_XDP_META_MAGIC) {
 		bump(5);
