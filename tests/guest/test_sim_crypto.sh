@@ -3,8 +3,9 @@
 # crypto_mode=1 is a crypto-offload NIC (xfrmdev_ops, NETIF_F_HW_ESP) as
 # mlx5e is on 6.1; the bridge's xfrmdev backend (the mlx5 adapter,
 # xfrmdev_backend=1) claims it and binds offloaded SAs to it; the kernel
-# builds ESP, the NIC encrypts and decrypts in place.  Peer: stock
-# software IPsec.  Also the kernel's own `offload dev` path.
+# builds ESP, the NIC encrypts and decrypts in place.  Transport IPv4 and
+# IPv6, tunnel IPv4.  Peer: stock software IPsec.  Also the kernel's own
+# `offload dev` path.
 . /opt/ipso/tests/guest/lib.sh
 KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
 SIMKO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
@@ -30,9 +31,13 @@ ip -n ns1 addr add fd00::1/64 dev sim0 nodad
 ip -n ns2 addr add fd00::2/64 dev sim1 nodad
 ip -n ns1 addr add 10.0.1.1/24 dev sim0
 ip -n ns2 addr add 10.0.1.2/24 dev sim1
+ip -n ns1 addr add 192.168.1.1/32 dev lo
+ip -n ns2 addr add 192.168.2.1/32 dev lo
 for n in ns1 ns2; do ip -n $n link set lo up; done
 ip -n ns1 link set sim0 up
 ip -n ns2 link set sim1 up
+ip -n ns1 route add 192.168.2.0/24 dev sim0 src 192.168.1.1
+ip -n ns2 route add 192.168.1.0/24 dev sim1 src 192.168.2.1
 check "the bridge's xfrmdev backend claimed sim0" \
 	sh -c "$NS1 ipso_genl devices | grep -q 'name=sim0 backend=xfrmdev'"
 
@@ -54,20 +59,37 @@ sa_pair() {	# A B SPI_AB SPI_BA REQID
 }
 check "IPv4 SAs" sa_pair 10.0.0.1 10.0.0.2 0x1001 0x2002 1
 check "IPv6 SAs" sa_pair fd00::1 fd00::2 0x3003 0x4004 3
+tunnel_pair() {
+	for n in ns1 ns2; do
+		ip -n $n xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x5005 reqid 5 \
+			replay-window 32 mode tunnel aead 'rfc4106(gcm(aes))' $K12 128 || return 1
+		ip -n $n xfrm state add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x6006 reqid 6 \
+			replay-window 32 mode tunnel aead 'rfc4106(gcm(aes))' $K21 128 || return 1
+	done
+	t1="tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 5 mode tunnel"
+	t2="tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 6 mode tunnel"
+	S1=192.168.1.0/24 S2=192.168.2.0/24
+	ip -n ns1 xfrm policy add src $S1 dst $S2 dir out $t1 &&
+	ip -n ns1 xfrm policy add src $S2 dst $S1 dir in $t2 &&
+	ip -n ns2 xfrm policy add src $S2 dst $S1 dir out $t2 &&
+	ip -n ns2 xfrm policy add src $S1 dst $S2 dir in $t1
+}
+check "IPv4 tunnel SAs" tunnel_pair
 offload() { $NS1 ipso_genl offload $1 $2 $3 sim0 $4 >/dev/null; }
 for x in "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in" \
-	"6 fd00::2 0x3003 out" "6 fd00::1 0x4004 in"; do
+	"6 fd00::2 0x3003 out" "6 fd00::1 0x4004 in" \
+	"4 10.0.0.2 0x5005 out" "4 10.0.0.1 0x6006 in"; do
 	check "offload $x" offload $x
 done
 i=0
-while [ "$($NS1 ipso_genl dump | grep -c 'state=offloaded')" -lt 4 ] && [ $i -lt 100 ]; do
+while [ "$($NS1 ipso_genl dump | grep -c 'state=offloaded')" -lt 6 ] && [ $i -lt 100 ]; do
 	i=$((i + 1))
 	sleep 0.1
 done
 $NS1 ipso_genl dump | sed 's/^/  /'
 n=$($NS1 ipso_genl dump | grep -c 'state=offloaded')
-[ "$n" -eq 4 ] && ok "4 SAs bound to sim0 by the xfrmdev backend" || bad "$n of 4 SAs offloaded"
-check "NIC holds 4 crypto-mode SAs" sh -c "grep -c 'crypto 1' $D | grep -qx 4"
+[ "$n" -eq 6 ] && ok "6 SAs bound to sim0 by the xfrmdev backend" || bad "$n of 6 SAs offloaded"
+check "NIC holds 6 crypto-mode SAs" sh -c "grep -c 'crypto 1' $D | grep -qx 6"
 
 capture_start "$NS2" sim1 /run/in.pcap '' in
 capture_ready
@@ -84,14 +106,18 @@ tcp() {	# FROM TO ADDR BYTES
 }
 check "TCP 1 MB ns1 -> ns2" tcp "$NS1" "$NS2" 10.0.0.2 1000000
 check "TCP 1 MB ns2 -> ns1" tcp "$NS2" "$NS1" 10.0.0.1 1000000
+check "ping ns1 -> ns2 tunnel" $NS1 ping -c 3 -W 3 192.168.2.1
+check "ping ns2 -> ns1 tunnel" $NS2 ping -c 3 -W 3 192.168.1.1
+check "TCP 1 MB ns1 -> ns2 tunnel" tcp "$NS1" "$NS2" 192.168.2.1 1000000
 capture_stop
 capture_text /run/in.pcap >/run/in.txt
-for spi in 1001 3003; do
+for spi in 1001 3003 5005; do
 	c=$(grep -c "ESP(spi=0x0000$spi" /run/in.txt)
 	[ "$c" -gt 0 ] && ok "wire from sim0: ESP spi 0x$spi ($c frames)" ||
 		bad "wire from sim0: no ESP with spi 0x$spi"
 done
-grep -v ESP /run/in.txt | grep -E 'ICMP echo|ICMP6, echo|UDP|Flags \[' >/run/plain.txt
+grep -v ESP /run/in.txt | grep -E 'ICMP echo|ICMP6, echo|UDP|Flags \[' |
+	grep -vE '192\.168\.[12]\.1' >/run/plain.txt
 [ -s /run/plain.txt ] && { bad "plaintext from sim0"; head -n 3 /run/plain.txt; } ||
 	ok "no plaintext from sim0 on the wire"
 awk '$1 ~ /^(tx_enc|tx_pass|tx_drop|rx_dec|rx_auth|rx_no)/' $D | tr '\n' ' '
@@ -110,6 +136,8 @@ kcnt() {	# NS SRC DST SPI -> PACKETS
 }
 check "kernel counted 0x1001 (out) itself" [ "$(kcnt ns1 10.0.0.1 10.0.0.2 0x1001)" -gt 0 ]
 check "kernel counted 0x2002 (in) itself" [ "$(kcnt ns1 10.0.0.2 10.0.0.1 0x2002)" -gt 0 ]
+check "kernel counted tunnel 0x5005 (out)" [ "$(kcnt ns1 10.0.0.1 10.0.0.2 0x5005)" -gt 0 ]
+check "kernel counted tunnel 0x6006 (in)" [ "$(kcnt ns1 10.0.0.2 10.0.0.1 0x6006)" -gt 0 ]
 
 # The kernel's own crypto offload on the same NIC (no bridge involved).
 for n in ns1 ns2; do
