@@ -6,12 +6,12 @@
  * mixed prefix lengths), flow-cache hit and miss, next to floor programs
  * that do one map lookup, measured in the same run.
  *   hit:  one flow, repeat=N inside the kernel (the cache answers)
- *   miss: N distinct flows, one run each (every lookup misses the cache;
- *         adaptive admission inserts only after long searches),
+ *   miss: N distinct flows, one run each (every lookup misses the cache
+ *         and fills a slot of the per-CPU direct-mapped cache),
  *         kernel-measured duration averaged; the floor is measured the
  *         same way (floor_*_1run)
  *   nocache: the explain entry told to bypass the cache (pure SPD search)
- *   cachealways: every miss inserted into the LRU (no admission policy)
+ *   cachealways: the old "admit every search" flag, now the default
  * Output: one line per figure,
  *   bench: name=NAME spd=N ns_per_pkt=X ratio_to_floor=R
  * usage: bpf_bench [SIZES...]   (run by bench/run_bpf.sh)

@@ -5,8 +5,9 @@
  * mark, if_id; priority, then the kernel's tie order, which the mirror
  * bakes into the candidate lists), and for a protect policy the SA that
  * xfrm_state_find would bundle for the first template.  A flow cache
- * (LRU) answers repeated flows; entries carry the ipso_config generation
- * read before the search, and the mirror bumps it after every change.
+ * (per-CPU, direct-mapped) answers repeated flows; entries carry the
+ * ipso_config generation read before the search, and the mirror bumps it
+ * around every change (odd while it removes, even when done).
  */
 #ifndef IPSO_CLASSIFY_H
 #define IPSO_CLASSIFY_H
@@ -438,89 +439,177 @@ static __always_inline __u64 ipso_generation(bool *ready)
 	return *(volatile __u64 *)&cfg->generation;
 }
 
-/*
- * The generation is bumped after a commit's removals, so for a moment an
- * entry of the previous generation can outlive the SA or policy it
- * names.  Where that could matter -- a result that names an SA, or one
- * that makes the caller drop -- check that they still exist; a stale
- * "pass" is harmless (the kernel decides).
- */
-static __always_inline bool ipso_cache_still_valid(
-	const struct ipso_cls_result *r, const struct ipso_flow *fl)
-{
-	struct ipso_spd_pol *pol;
+#define IPSO_CACHE_OFF		0
+#define IPSO_CACHE_ON		1
 
-	if ((r->flags & IPSO_CLS_F_SA_FOUND) &&
-	    !bpf_map_lookup_elem(&ipso_sad, &r->sa))
-		return false;
-	if (r->verdict == IPSO_CLS_BLOCK ||
-	    (r->flags & IPSO_CLS_F_REQUIRE) ||
-	    (fl->flags & IPSO_FLOW_F_RESOLVE &&
-	     r->verdict != IPSO_CLS_NONE && r->verdict != IPSO_CLS_UNSURE)) {
-		pol = bpf_map_lookup_elem(&ipso_spd_pol, &r->policy_slot);
-		if (!pol || pol->index != r->policy_index ||
-		    pol->dir != fl->dir)
-			return false;
-	}
-	return true;
+#define ipso_barrier()	asm volatile("" ::: "memory")
+
+/*
+ * Slot of a flow in the direct-mapped cache: a multiply-add over its
+ * 8-byte words (independent multiplies, no dependent chain), folded.
+ * k must be 8-byte aligned.
+ */
+static __always_inline __u32 ipso_flow_slot(const struct ipso_flow *k)
+{
+	const __u64 *w = (const void *)k;
+	const __u32 *t = (const void *)k;
+	__u64 h;
+
+	/* the words differ in different bits: a rotation before folding */
+	h = w[0] ^ (w[1] << 17 | w[1] >> 47) ^ w[2] ^
+	    (w[3] << 17 | w[3] >> 47) ^ w[4] ^ (w[5] << 29 | w[5] >> 35) ^
+	    ((__u64)t[12] << 7);
+	h *= 0x9e3779b97f4a7c15ull;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (h >> 40) & (IPSO_FLOW_CACHE_SIZE - 1);
 }
 
-#define IPSO_CACHE_OFF		0
-#define IPSO_CACHE_ADAPTIVE	1	/* fill only after a long search */
-#define IPSO_CACHE_ALWAYS	2
+_Static_assert(sizeof(struct ipso_flow) == 52, "ipso_flow_slot/eq layout");
+
+static __always_inline bool ipso_flow_eq(const struct ipso_flow *a,
+					 const struct ipso_flow *b)
+{
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+	const __u32 *x4 = (const void *)a, *y4 = (const void *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		 (x[3] ^ y[3]) | (x[4] ^ y[4]) | (x[5] ^ y[5]) |
+		 (__u64)(x4[12] ^ y4[12]));
+}
+
+/* 56 bytes as 7 u64 words (struct ipso_cls_result is only 4-aligned). */
+static __always_inline void ipso_copy_res(struct ipso_cls_result *d,
+					  const struct ipso_cls_result *s)
+{
+	__u64 *x = (void *)d;
+	const __u64 *y = (const void *)s;
+
+	x[0] = y[0];
+	x[1] = y[1];
+	x[2] = y[2];
+	x[3] = y[3];
+	x[4] = y[4];
+	x[5] = y[5];
+	x[6] = y[6];
+}
+
+_Static_assert(sizeof(struct ipso_cls_result) == 56, "ipso_copy_res");
 
 /*
- * Classify fl (its flags select SA resolution) into cv->res.
- * use_cache: IPSO_CACHE_*, reading and filling the flow cache.
+ * A hit needs the same flow and the current generation, which is even:
+ * the mirror makes it odd for a commit's removals, so no entry is used
+ * while (or after) what it names is being removed.  seq guards against
+ * a rewrite of the slot by a nested run on this CPU.
+ */
+static __always_inline bool ipso_cache_get(struct ipso_cache_ent *e,
+					   const struct ipso_flow *k,
+					   __u64 gen,
+					   struct ipso_cls_result *res)
+{
+	__u32 seq = *(volatile __u32 *)&e->seq;
+
+	if (seq & 1)
+		return false;
+	ipso_barrier();
+	if (e->generation != gen || !ipso_flow_eq(&e->key, k))
+		return false;
+	ipso_copy_res(res, &e->res);
+	ipso_barrier();
+	return *(volatile __u32 *)&e->seq == seq;
+}
+
+static __always_inline void ipso_cache_put(struct ipso_cache_ent *e,
+					   const struct ipso_flow *k, __u64 gen,
+					   const struct ipso_cls_result *res)
+{
+	__u32 seq = e->seq | 1;
+
+	*(volatile __u32 *)&e->seq = seq;
+	ipso_barrier();
+	e->generation = gen;
+	e->key = *k;
+	ipso_copy_res(&e->res, res);
+	ipso_barrier();
+	*(volatile __u32 *)&e->seq = seq + 1;
+}
+
+/*
+ * The search behind a cache miss (or with the cache off), filling the
+ * cache.  A global function: verified once, on its own.  Its pointer
+ * arguments are plain memory, which 6.1 does not accept as map keys or
+ * values: every map key below is built on the stack.
  */
 __attribute__((noinline))
-int ipso_classify(struct ipso_flow *fl, struct ipso_cache_val *cv,
-		  int use_cache, int scan_slot)
+int ipso_classify_slow(const struct ipso_flow *fl,
+		       struct ipso_cls_result *out, int use_cache,
+		       int scan_slot)
 {
-	/*
-	 * A global function: verified once, on its own.  Its pointer
-	 * arguments are plain memory, which 6.1 does not accept as map keys
-	 * or values: work on stack copies.
-	 */
-	struct ipso_flow key;
-	struct ipso_cache_val nv;
-	struct ipso_cls_result *res = &nv.res;
-	struct ipso_cache_val *hit;
-	__u32 steps;
+	/* on the stack: its fields are used as map keys (6.1) */
+	struct ipso_cls_result r __attribute__((aligned(8))), *res = &r;
+	struct ipso_cache_ent *e = NULL;
+	__u32 slot;
+	__u64 gen;
 	bool ready;
 
-	if (!fl || !cv)
+	if (!fl || !out)
 		return -1;
-	key = *fl;
-	__builtin_memset(&nv, 0, sizeof(nv));
-	nv.generation = ipso_generation(&ready);
+	gen = ipso_generation(&ready);
+	__builtin_memset(res, 0, sizeof(*res));
 	if (!ready)
 		res->flags |= IPSO_CLS_F_NO_CONFIG;
-	if (use_cache) {
-		hit = bpf_map_lookup_elem(&ipso_flow_cache, &key);
-		if (hit && hit->generation == nv.generation &&
-		    ipso_cache_still_valid(&hit->res, &key)) {
-			*res = hit->res;
-			res->flags |= IPSO_CLS_F_CACHE_HIT;
-			goto state;
-		}
+	/* an odd generation: a commit is removing entries, cache nothing */
+	if (use_cache && ready && !(gen & 1)) {
+		slot = ipso_flow_slot(fl);
+		e = bpf_map_lookup_elem(&ipso_flow_cache, &slot);
 	}
-	steps = ipso_spd_search(&key, res, scan_slot);
+	ipso_spd_search(fl, res, scan_slot);
 	if (res->verdict == IPSO_CLS_PROTECT &&
-	    (key.flags & IPSO_FLOW_F_RESOLVE))
-		ipso_resolve_sa(&key, res);
-	/*
-	 * Admission: an LRU insert costs more than a short search, so only
-	 * searches of IPSO_CACHE_MIN_STEPS or more steps are cached.
-	 */
-	if (use_cache == IPSO_CACHE_ALWAYS ||
-	    (use_cache && steps >= IPSO_CACHE_MIN_STEPS))
-		bpf_map_update_elem(&ipso_flow_cache, &key, &nv, BPF_ANY);
-state:
-	if (key.flags & IPSO_FLOW_F_RESOLVE)
-		ipso_offload_state(&key, res);
-	*cv = nv;
+	    (fl->flags & IPSO_FLOW_F_RESOLVE))
+		ipso_resolve_sa(fl, res);
+	if (e)
+		ipso_cache_put(e, fl, gen, res);
+	if (fl->flags & IPSO_FLOW_F_RESOLVE)
+		ipso_offload_state(fl, res);
+	ipso_copy_res(out, res);
 	return res->verdict;
+}
+
+/* The flow cache's answer for fl, if it has a current one. */
+static __always_inline bool ipso_cache_lookup(const struct ipso_flow *fl,
+					      struct ipso_cls_result *res)
+{
+	struct ipso_cache_ent *e;
+	__u32 slot;
+	__u64 gen;
+	bool ready;
+
+	gen = ipso_generation(&ready);
+	/* an odd generation: a commit is removing entries, search afresh */
+	if (!ready || (gen & 1))
+		return false;
+	slot = ipso_flow_slot(fl);
+	e = bpf_map_lookup_elem(&ipso_flow_cache, &slot);
+	return e && ipso_cache_get(e, fl, gen, res);
+}
+
+/*
+ * Classify fl (its flags select SA resolution) into res; returns the
+ * verdict.  use_cache: IPSO_CACHE_*, reading and filling the flow cache.
+ * fl must be 8-byte aligned (the cache hashes and compares u64 words).
+ * A hit is answered inline, without a call.
+ */
+static __always_inline int ipso_classify(const struct ipso_flow *fl,
+					 struct ipso_cls_result *res,
+					 int use_cache, int scan_slot)
+{
+	if (use_cache && ipso_cache_lookup(fl, res)) {
+		res->flags |= IPSO_CLS_F_CACHE_HIT;
+		if (fl->flags & IPSO_FLOW_F_RESOLVE)
+			ipso_offload_state(fl, res);
+		return res->verdict;
+	}
+	return ipso_classify_slow(fl, res, use_cache, scan_slot);
 }
 
 #endif /* IPSO_CLASSIFY_H */

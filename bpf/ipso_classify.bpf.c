@@ -23,39 +23,37 @@ int ipso_explain(struct __sk_buff *skb)
 {
 	struct ipso_explain_out *out;
 	struct ipso_pkt pkt;
-	struct ipso_flow fl;
-	struct ipso_cache_val cv;
 	__u32 zero = 0, arg;
-	int st, cache;
+	int st;
 
 	out = bpf_map_lookup_elem(&ipso_exp_out, &zero);
 	if (!out)
 		return -1;
 	__builtin_memset(&pkt, 0, sizeof(pkt));
-	__builtin_memset(&fl, 0, sizeof(fl));
-	__builtin_memset(&cv, 0, sizeof(cv));
 	arg = skb->cb[IPSO_EXPLAIN_CB_DIR];
-	st = ipso_parse_skb(skb, &pkt);
+	out->nonce = skb->cb[IPSO_EXPLAIN_CB_NONCE];
+	/* inline (not the global ipso_parse_skb): a hit costs less */
+	st = ipso_parse((void *)(long)skb->data, (void *)(long)skb->data_end,
+			&pkt);
 	if (st == IPSO_PARSE_OK && (pkt.flags & IPSO_PKT_F_L4_SHORT))
 		st = IPSO_PARSE_MALFORMED;
-	if (st == IPSO_PARSE_OK) {
-		ipso_pkt_to_flow(&pkt, arg & 0xff, &fl);
-		fl.ifindex = skb->cb[IPSO_EXPLAIN_CB_IFINDEX];
-		fl.mark = skb->cb[IPSO_EXPLAIN_CB_MARK];
-		fl.if_id = skb->cb[IPSO_EXPLAIN_CB_IF_ID];
-		fl.flags |= IPSO_FLOW_F_RESOLVE;
-		cache = IPSO_CACHE_ADAPTIVE;
-		if ((arg >> 8) & IPSO_EXPLAIN_F_NO_CACHE)
-			cache = IPSO_CACHE_OFF;
-		else if ((arg >> 8) & IPSO_EXPLAIN_F_CACHE_ALWAYS)
-			cache = IPSO_CACHE_ALWAYS;
-		ipso_classify(&fl, &cv, cache, IPSO_SCAN_EXPLAIN);
-	}
-	out->nonce = skb->cb[IPSO_EXPLAIN_CB_NONCE];
 	out->parse = st;
-	out->flow = fl;
-	out->res = cv.res;
-	return st == IPSO_PARSE_OK ? (int)cv.res.verdict : -1;
+	if (st != IPSO_PARSE_OK) {
+		__builtin_memset(&out->flow, 0, sizeof(out->flow));
+		__builtin_memset(&out->res, 0, sizeof(out->res));
+		return -1;
+	}
+	/* the flow and its result are built in place in the output */
+	out->flow.flags = 0;
+	ipso_pkt_to_flow(&pkt, arg & 0xff, &out->flow);
+	out->flow.ifindex = skb->cb[IPSO_EXPLAIN_CB_IFINDEX];
+	out->flow.mark = skb->cb[IPSO_EXPLAIN_CB_MARK];
+	out->flow.if_id = skb->cb[IPSO_EXPLAIN_CB_IF_ID];
+	out->flow.flags |= IPSO_FLOW_F_RESOLVE;
+	return ipso_classify(&out->flow, &out->res,
+			     (arg >> 8) & IPSO_EXPLAIN_F_NO_CACHE ?
+			     IPSO_CACHE_OFF : IPSO_CACHE_ON,
+			     IPSO_SCAN_EXPLAIN);
 }
 
 /* The tc egress decision on a secpath given by the test (ipso_spd.h). */

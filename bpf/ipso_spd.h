@@ -34,8 +34,7 @@
 #define IPSO_SPD_MAX_POLICIES	131072	/* policy slots */
 #define IPSO_SA_IDX_MAX		131072	/* template index keys */
 #define IPSO_SA_IDX_WAYS	4	/* SAs kept per template key */
-#define IPSO_FLOW_CACHE_SIZE	16384
-#define IPSO_CACHE_MIN_STEPS	8	/* searches shorter are not cached */
+#define IPSO_FLOW_CACHE_SIZE	4096	/* slots per CPU, a power of 2 */
 #define IPSO_V6_MAX_EXTHDR	8	/* IPv6 extension headers skipped */
 
 /* LPM keys: prefixlen counts the dir byte and the pad (32 bits) too. */
@@ -218,9 +217,18 @@ struct ipso_cls_result {
 	__u32 handle;		/* valid when ofl_state is OFFLOADED */
 };
 
-/* ipso_flow_cache value. */
-struct ipso_cache_val {
-	__u64 generation;	/* ipso_config.generation before the search */
+/*
+ * ipso_flow_cache: a per-CPU direct-mapped array, slot = hash(flow).  An
+ * entry is used only if its key is the flow and its generation is the
+ * current one; seq is odd while the owning CPU rewrites it (a test run
+ * of explain is preemptible and XDP in softirq may interrupt it).
+ */
+struct ipso_cache_ent {
+	__u32 seq;
+	__u32 pad;
+	__u64 generation;	/* even: read before the search */
+	struct ipso_flow key;	/* at offset 16: compared as u64 words */
+	__u32 pad2;
 	struct ipso_cls_result res;
 };
 
@@ -237,7 +245,7 @@ struct ipso_cache_val {
 #define IPSO_EXPLAIN_CB_NONCE	4
 
 #define IPSO_EXPLAIN_F_NO_CACHE	0x1	/* neither read nor fill the cache */
-#define IPSO_EXPLAIN_F_CACHE_ALWAYS 0x2	/* fill the cache after any search */
+#define IPSO_EXPLAIN_F_CACHE_ALWAYS 0x2	/* no-op: every search fills it */
 
 enum ipso_parse_status {
 	IPSO_PARSE_OK = 0,
@@ -249,9 +257,9 @@ enum ipso_parse_status {
 struct ipso_explain_out {
 	__u32 nonce;
 	__s32 parse;		/* enum ipso_parse_status */
-	struct ipso_flow flow;
+	struct ipso_flow flow;	/* 8-byte aligned: classified in place */
+	__u32 pad;		/* res 8-byte aligned too */
 	struct ipso_cls_result res;
-	__u32 pad;		/* per-CPU values are 8-byte multiples */
 };
 
 /*

@@ -212,11 +212,11 @@ static __always_inline int ipso_rx_plain(struct xdp_md *ctx,
 	sc->fl.flags |= IPSO_FLOW_F_MARK_UNKNOWN;
 	if (!ipso_rx_dir(ctx, pkt, &sc->fl, &sc->fib))
 		return ipso_verdict(IPSO_STAT_RX_UNSURE, XDP_PASS);
-	ipso_classify(&sc->fl, &sc->cv, IPSO_CACHE_ADAPTIVE, IPSO_SCAN_XDP);
-	if (sc->cv.res.verdict == IPSO_CLS_UNSURE)
+	ipso_classify(&sc->fl, &sc->res, IPSO_CACHE_ON, IPSO_SCAN_XDP);
+	if (sc->res.verdict == IPSO_CLS_UNSURE)
 		return ipso_verdict(IPSO_STAT_RX_UNSURE, XDP_PASS);
-	if (sc->cv.res.verdict == IPSO_CLS_PROTECT &&
-	    (sc->cv.res.flags & IPSO_CLS_F_REQUIRE))
+	if (sc->res.verdict == IPSO_CLS_PROTECT &&
+	    (sc->res.flags & IPSO_CLS_F_REQUIRE))
 		return ipso_verdict(IPSO_STAT_RX_DROP_PLAINTEXT, XDP_DROP);
 	return ipso_verdict(IPSO_STAT_RX_PASS, XDP_PASS);
 }

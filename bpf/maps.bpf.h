@@ -138,12 +138,11 @@ struct {
 } ipso_sa_bysrc SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	/* direct-mapped, per CPU: a fill is a plain write, no lock */
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, IPSO_FLOW_CACHE_SIZE);
-	/* per-CPU LRU lists: inserts take no shared lock */
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__type(key, struct ipso_flow);
-	__type(value, struct ipso_cache_val);
+	__type(key, __u32);
+	__type(value, struct ipso_cache_ent);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_flow_cache SEC(".maps");
 
@@ -158,9 +157,10 @@ struct {
 /* Per-CPU scratch for the XDP program: the BPF stack is 512 bytes for
  * the whole call chain, and the classifier needs most of it. */
 struct ipso_xdp_scratch {
-	struct ipso_cache_val cv;
+	struct ipso_flow fl;	/* first: ipso_classify wants it 8-aligned */
+	__u32 pad;
+	struct ipso_cls_result res;
 	struct bpf_fib_lookup fib;
-	struct ipso_flow fl;
 };
 
 struct {

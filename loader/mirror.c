@@ -4,7 +4,8 @@
  * projected into the pinned maps of the datapath (bpf/maps.bpf.h,
  * bpf/ipso_spd.h).  put/del/flush only change the shadow and mark what
  * must be rewritten; ipso_mirror_commit() writes additions and updates,
- * bumps the generation, removes what is gone, and bumps it again.
+ * bumps the generation to an odd value, removes what is gone, and bumps
+ * it to an even one (the datapath's flow cache is off while it is odd).
  *
  * Kernel preference order of policies (what the candidate lists encode):
  *  - priority, lower first;
@@ -1067,14 +1068,20 @@ static void lpm_key(const struct nkey *k, void *out)
 	}
 }
 
-static int bump_generation(struct ipso_mirror *m)
+/*
+ * Move the generation on, to an odd value (a commit is removing things:
+ * the datapath neither uses nor fills its flow cache) or to an even one
+ * (done).  Every move invalidates all cached flows.
+ */
+static int bump_generation(struct ipso_mirror *m, bool odd)
 {
 	struct ipso_config c;
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(m->fd_config, &zero, &c))
 		return -errno;
-	c.generation++;
+	c.generation = odd ? (c.generation + 1) | 1 :
+			     (c.generation + 2) & ~1ull;
 	if (bpf_map_update_elem(m->fd_config, &zero, &c, BPF_ANY))
 		return -errno;
 	return 0;
@@ -1692,11 +1699,11 @@ int ipso_mirror_commit(struct ipso_mirror *m)
 	release_pending(m);
 	err = commit_additions(m, &dead, &ndead, &cap);
 	if (!err)
-		err = bump_generation(m);
+		err = bump_generation(m, true);
 	if (!err)
 		err = commit_removals(m, dead, ndead);
 	/* even after an error: cached flows must not outlive what was done */
-	e2 = bump_generation(m);
+	e2 = bump_generation(m, false);
 	if (!err)
 		err = e2;
 	free(dead);

@@ -442,21 +442,40 @@ static void test_cache_and_sa(void)
 
 	{
 		/*
-		 * The window between a commit's removals and its last
-		 * generation bump: an SA gone from ipso_sad while an entry
-		 * of the current generation still names it.
+		 * A commit's removals run under an odd generation: an SA
+		 * gone from ipso_sad while a cached entry still names it is
+		 * never answered from the cache, and nothing is cached.
 		 */
 		struct ipso_sa saved;
+		struct ipso_config c;
+		__u32 zero = 0;
 		int fd = bpf_map__fd(E.cls->maps.ipso_sad);
 
+		bpf_map_lookup_elem(E.fd_config, &zero, &c);
+		c.generation |= 1;
+		bpf_map_update_elem(E.fd_config, &zero, &c, BPF_ANY);
 		bpf_map_lookup_elem(fd, &sa.key, &saved);
 		bpf_map_delete_elem(fd, &sa.key);
 		cls(&s, OUT, 1, 0);
 		CHECK(!(X.res.flags & (IPSO_CLS_F_CACHE_HIT |
 				       IPSO_CLS_F_SA_FOUND)),
-		      "cached entry naming an SA gone from ipso_sad (same "
-		      "generation) is not used (flags %#x)", X.res.flags);
+		      "removals in progress (odd generation): the entry "
+		      "naming the removed SA is not used (flags %#x)",
+		      X.res.flags);
 		bpf_map_update_elem(fd, &sa.key, &saved, BPF_ANY);
+		cls(&s, OUT, 1, 0);
+		cls(&s, OUT, 1, 0);
+		CHECK(!(X.res.flags & IPSO_CLS_F_CACHE_HIT),
+		      "odd generation: nothing cached (flags %#x)",
+		      X.res.flags);
+		c.generation++;
+		bpf_map_update_elem(E.fd_config, &zero, &c, BPF_ANY);
+		cls(&s, OUT, 1, 0);
+		cls(&s, OUT, 1, 0);
+		CHECK((X.res.flags & IPSO_CLS_F_CACHE_HIT) &&
+		      (X.res.flags & IPSO_CLS_F_SA_FOUND),
+		      "even generation again: cached (flags %#x)",
+		      X.res.flags);
 	}
 	/* rekey: a newer SA with the same reqid takes over */
 	sa_init(&sa, AF_INET, "192.0.2.1", "192.0.2.2", 0x1002, 42,
@@ -506,7 +525,7 @@ static void test_cache_and_sa(void)
 	      X.res.verdict);
 }
 
-static void test_adaptive_cache(void)
+static void test_cache_fill(void)
 {
 	struct ipso_policy_desc d;
 	struct pspec s = udp4("10.0.0.1", "10.6.0.9", 1, 1);
@@ -519,8 +538,10 @@ static void test_adaptive_cache(void)
 	commit();
 	cls(&s, OUT, 1, 0);
 	cls(&s, OUT, 1, 0);
-	CHECK(!(X.res.flags & IPSO_CLS_F_CACHE_HIT),
-	      "adaptive cache: a one-candidate search is not cached");
+	CHECK((X.res.flags & IPSO_CLS_F_CACHE_HIT) &&
+	      X.res.policy_index == 500,
+	      "a one-candidate search is cached too (a fill is a plain "
+	      "write; flags %#x)", X.res.flags);
 	/* a long search (many non-matching candidates first) is cached */
 	for (i = 0; i < 12; i++) {
 		pol_init(&d, AF_INET, OUT, 600 + 8 * i, 1, IPSO_ACT_BYPASS,
@@ -533,7 +554,7 @@ static void test_adaptive_cache(void)
 	cls(&s, OUT, 1, 0);
 	CHECK((X.res.flags & IPSO_CLS_F_CACHE_HIT) &&
 	      X.res.policy_index == 500,
-	      "adaptive cache: a %d-step search is cached (flags %#x idx %u)",
+	      "a %d-step search is cached (flags %#x idx %u)",
 	      13, X.res.flags, X.res.policy_index);
 }
 
@@ -724,7 +745,7 @@ int main(void)
 	cache_always = true;
 	test_cache_and_sa();
 	cache_always = false;
-	test_adaptive_cache();
+	test_cache_fill();
 	test_transport_sa();
 	test_loader_explain();
 	test_adopt();
