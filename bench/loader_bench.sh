@@ -3,8 +3,8 @@
 # time of `ipsec-offload sync` for 10k and 100k policies (first sync into
 # empty maps, then an unchanged re-sync), and event -> map latency of the
 # daemon, one change at a time and for a burst of 10k changes (median,
-# p99, max per change).  Guest (tests/guest/bench/loader_sa_sync.sh): sync of 1k and
-# 10k real SAs + policies, SA event latency.  Prints "bench: ..." lines.
+# p99, max per change).  Guest (tests/guest/bench/loader_sa_sync.sh): sync of 10k and
+# 100k real SAs + policies, SA event latency.  Prints "bench: ..." lines.
 # IPSO_BENCH_LOADER_GUEST=0 skips the guest part.
 # Env: IPSO_BENCH_LOADER_SIZES (default "10000 100000"),
 #      IPSO_BENCH_LOADER_SEQ (default 2000 adds + 2000 deletes),
@@ -99,6 +99,6 @@ daemon=
 
 # SAs need ESP: the guest (Debian 6.1 under TCG, so slower than native).
 if [ "${IPSO_BENCH_LOADER_GUEST:-1}" = 1 ]; then
-	"$top/scripts/guest-run.sh" -v -t 600 bench/loader_sa_sync.sh 2>&1 |
+	"$top/scripts/guest-run.sh" -m 6144 -v -t 900 bench/loader_sa_sync.sh 2>&1 |
 		grep '^bench:' || echo "bench: part=loader_sync_sa status=failed"
 fi

@@ -52,8 +52,10 @@ work=$(mktemp -d "$run/XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 t0=$(date +%s.%N)
-"$top/scripts/guest-initramfs.sh" "$kdir" "$work/initramfs.cpio.gz" || {
-	echo "guest-run: initramfs build failed" >&2
+"$top/scripts/guest-initramfs.sh" "$kdir" "$work/initramfs.cpio.gz" \
+	2>"$work/initramfs.err" || {
+	echo "guest-run: initramfs build failed:" >&2
+	tail -n 5 "$work/initramfs.err" >&2
 	exit 1
 }
 
