@@ -239,24 +239,44 @@ static long ipso_scan_one(__u32 i, void *data)
 	return 0;
 }
 
-/* Id of the node of the longest prefix that contains the flow's dst. */
-static __always_inline __u32 *ipso_spd_node_of(const struct ipso_flow *fl)
+/* IPv4: the dir16 array, then the marked longer lengths, longest first. */
+static __always_inline __u32 ipso_spd_node_of4(const struct ipso_flow *fl)
 {
-	if (fl->family == IPSO_AF_INET) {
-		struct ipso_lpm4_key k = {
-			.prefixlen = 64, .dir = fl->dir,
-		};
+	struct ipso_pfx4_key k = { .dir = fl->dir };
+	struct ipso_dir16 *d;
+	__u32 a = bpf_ntohl(fl->daddr.a32[0]), idx, lens, net, *id;
+	int l;
 
-		__builtin_memcpy(k.addr, &fl->daddr, 4);
-		return bpf_map_lookup_elem(&ipso_spd_lpm4, &k);
-	} else {
-		struct ipso_lpm6_key k = {
-			.prefixlen = 160, .dir = fl->dir,
-		};
-
-		__builtin_memcpy(k.addr, &fl->daddr, 16);
-		return bpf_map_lookup_elem(&ipso_spd_lpm6, &k);
+	idx = (__u32)fl->dir << 16 | a >> 16;
+	d = bpf_map_lookup_elem(&ipso_spd_dir16, &idx);
+	if (!d)
+		return 0;
+	lens = d->lens;
+#pragma unroll
+	for (l = 32; l >= 17; l--) {
+		if (!(lens & (1u << (l - 17))))
+			continue;
+		k.plen = l;
+		net = bpf_htonl(a & (0xffffffffu << (32 - l)));
+		__builtin_memcpy(k.addr, &net, 4);
+		id = bpf_map_lookup_elem(&ipso_spd_pfx4, &k);
+		if (id)
+			return *id + 1;
 	}
+	return d->node;
+}
+
+/* 1 + id of the node of the longest prefix containing fl's dst; 0: none */
+static __always_inline __u32 ipso_spd_node_of(const struct ipso_flow *fl)
+{
+	struct ipso_lpm6_key k = { .prefixlen = 160, .dir = fl->dir };
+	__u32 *id;
+
+	if (fl->family == IPSO_AF_INET)
+		return ipso_spd_node_of4(fl);
+	__builtin_memcpy(k.addr, &fl->daddr, 16);
+	id = bpf_map_lookup_elem(&ipso_spd_lpm6, &k);
+	return id ? *id + 1 : 0;
 }
 
 /* Returns how many loop steps the search took (0: no trie node). */
@@ -267,11 +287,11 @@ static __always_inline __u32 ipso_spd_search(const struct ipso_flow *fl,
 	struct ipso_scan_arg a = { .slot = scan_slot };
 	struct ipso_scan_ctx *c;
 	struct ipso_spd_ent *hit;
-	__u32 *id;
+	__u32 nid;
 
 	res->verdict = IPSO_CLS_NONE;
-	id = ipso_spd_node_of(fl);
-	if (!id)
+	nid = ipso_spd_node_of(fl);
+	if (!nid)
 		return 0;
 	c = bpf_map_lookup_elem(&ipso_scan, &a.slot);
 	if (!c) {
@@ -283,7 +303,7 @@ static __always_inline __u32 ipso_spd_search(const struct ipso_flow *fl,
 	c->fl = *fl;
 	c->best = ~0ull;
 	c->unsure = ~0ull;
-	if (!ipso_scan_load(c, *id)) {
+	if (!ipso_scan_load(c, nid - 1)) {
 		res->verdict = IPSO_CLS_UNSURE;
 		res->flags |= IPSO_CLS_F_CUT;
 		return c ? c->steps : 0;

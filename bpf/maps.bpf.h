@@ -96,6 +96,23 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IPSO_DIR16_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ipso_dir16);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipso_spd_dir16 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IPSO_SPD_MAX_NODES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ipso_pfx4_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipso_spd_pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, IPSO_SPD_MAX_NODE_IDS);
 	__type(key, __u32);
 	__type(value, struct ipso_spd_node);

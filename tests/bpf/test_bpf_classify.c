@@ -558,6 +558,74 @@ static void test_cache_fill(void)
 	      13, X.res.flags, X.res.policy_index);
 }
 
+/*
+ * The IPv4 first stage (ipso_spd_dir16 + ipso_spd_pfx4): nested
+ * destination prefixes /0 ../32 with better priorities deeper down; each
+ * flow must find its deepest node, also in another dir, and after
+ * deletions the next shorter one.
+ */
+static void test_dir16(void)
+{
+	static const struct { const char *dst; int plen; } pf[] = {
+		{ "0.0.0.0", 0 }, { "10.0.0.0", 8 }, { "10.7.0.0", 16 },
+		{ "10.7.128.0", 17 }, { "10.7.200.0", 24 },
+		{ "10.7.200.9", 32 },
+	};
+	static const struct { const char *dst; int want; } fl[] = {
+		{ "192.0.2.1", 0 }, { "10.1.2.3", 1 }, { "10.7.1.1", 2 },
+		{ "10.7.129.1", 3 }, { "10.7.200.1", 4 }, { "10.7.200.9", 5 },
+	};
+	struct ipso_policy_desc d;
+	struct pspec s;
+	int i, ok = 0;
+
+	flush();
+	for (i = 0; i < 6; i++) {
+		pol_init(&d, AF_INET, OUT, 900 + 8 * i, 100 - i,
+			 IPSO_ACT_BYPASS, NULL, 0, pf[i].dst, pf[i].plen);
+		put(&d);
+	}
+	/* the same /17 in dir in: must not leak into dir out's slots */
+	pol_init(&d, AF_INET, IN, 1000, 1, IPSO_ACT_BLOCK, NULL, 0,
+		 "10.7.0.0", 17);
+	put(&d);
+	commit();
+	for (i = 0; i < 6; i++) {
+		s = udp4("10.0.0.1", fl[i].dst, 1, 1);
+		cls(&s, OUT, 1, 0);
+		ok += X.res.policy_index == 900 + 8 * (unsigned)fl[i].want;
+		if (X.res.policy_index != 900 + 8 * (unsigned)fl[i].want)
+			printf("  %s: index %u, want %u\n", fl[i].dst,
+			       X.res.policy_index, 900 + 8 * fl[i].want);
+	}
+	CHECK(ok == 6, "IPv4 first stage: 6 nested prefixes /0../32, each "
+	      "flow finds its deepest node (%d of 6)", ok);
+	s = udp4("10.0.0.1", "10.7.1.1", 1, 1);
+	cls(&s, IN, 1, 0);
+	CHECK(X.res.policy_index == 1000 && X.res.verdict == IPSO_CLS_BLOCK,
+	      "same /17 in dir in, separate slots (index %u)",
+	      X.res.policy_index);
+	ipso_mirror_del_policy(E.m, OUT, 900 + 8 * 4);	/* the /24 */
+	ipso_mirror_del_policy(E.m, OUT, 900 + 8 * 2);	/* the /16 */
+	commit();
+	s = udp4("10.0.0.1", "10.7.200.1", 1, 1);
+	cls(&s, OUT, 1, 0);
+	CHECK(X.res.policy_index == 900 + 8 * 3,
+	      "/24 and /16 deleted: a flow in the old /24 falls back to the "
+	      "/17 (index %u)", X.res.policy_index);
+	s = udp4("10.0.0.1", "10.7.200.9", 1, 1);
+	cls(&s, OUT, 1, 0);
+	CHECK(X.res.policy_index == 900 + 8 * 5,
+	      "the /32 inside it still answers (index %u)",
+	      X.res.policy_index);
+	s = udp4("10.0.0.1", "10.7.1.1", 1, 1);
+	cls(&s, OUT, 1, 0);
+	CHECK(X.res.policy_index == 900 + 8 * 1,
+	      "the /16's other flows fall back to the /8 (index %u)",
+	      X.res.policy_index);
+	flush();
+}
+
 static int count_pol(const struct ipso_policy_desc *p, void *ctx)
 {
 	(void)p;
@@ -746,6 +814,7 @@ int main(void)
 	test_cache_and_sa();
 	cache_always = false;
 	test_cache_fill();
+	test_dir16();
 	test_transport_sa();
 	test_loader_explain();
 	test_adopt();
