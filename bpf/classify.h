@@ -527,7 +527,7 @@ static __always_inline bool ipso_cache_get(struct ipso_cache_ent *e,
 					   __u64 gen,
 					   struct ipso_cls_result *res)
 {
-	__u32 seq = *(volatile __u32 *)&e->seq;
+	__u64 seq = *(volatile __u64 *)&e->seq;
 
 	if (seq & 1)
 		return false;
@@ -536,22 +536,31 @@ static __always_inline bool ipso_cache_get(struct ipso_cache_ent *e,
 		return false;
 	ipso_copy_res(res, &e->res);
 	ipso_barrier();
-	return *(volatile __u32 *)&e->seq == seq;
+	return *(volatile __u64 *)&e->seq == seq;
 }
 
+/*
+ * Claim the slot by moving seq from even to odd with a compare-and-swap:
+ * a writer that finds it odd, or loses the swap, skips the fill, so two
+ * writers never interleave (a preempted test run and XDP in softirq on
+ * the same CPU) and a reader that saw the same even seq before and after
+ * its copy saw one writer's data.
+ */
 static __always_inline void ipso_cache_put(struct ipso_cache_ent *e,
 					   const struct ipso_flow *k, __u64 gen,
 					   const struct ipso_cls_result *res)
 {
-	__u32 seq = e->seq | 1;
+	__u64 seq = *(volatile __u64 *)&e->seq;
 
-	*(volatile __u32 *)&e->seq = seq;
+	if ((seq & 1) ||
+	    __sync_val_compare_and_swap(&e->seq, seq, seq + 1) != seq)
+		return;
 	ipso_barrier();
 	e->generation = gen;
 	e->key = *k;
 	ipso_copy_res(&e->res, res);
 	ipso_barrier();
-	*(volatile __u32 *)&e->seq = seq + 1;
+	*(volatile __u64 *)&e->seq = seq + 2;
 }
 
 /*

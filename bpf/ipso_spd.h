@@ -249,8 +249,7 @@ struct ipso_cls_result {
  * of explain is preemptible and XDP in softirq may interrupt it).
  */
 struct ipso_cache_ent {
-	__u32 seq;
-	__u32 pad;
+	__u64 seq;		/* 64-bit: BPF compare-and-swap width */
 	__u64 generation;	/* even: read before the search */
 	struct ipso_flow key;	/* at offset 16: compared as u64 words */
 	__u32 pad2;
