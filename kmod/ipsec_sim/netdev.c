@@ -201,21 +201,29 @@ static const struct net_device_ops ipsim_netdev_ops = {
 	.ndo_bpf		= ipsim_ndo_bpf,
 };
 
-/* Registers the host end with the bridge outside RTNL (bridge's rule). */
+/*
+ * Registers the host end with the bridge after newlink returned.  RTNL is
+ * taken only around the check and the call, so the registration cannot
+ * race with an unregistration in progress: a device deleted before this
+ * ran is not handed over, and one deleted after is seen by the bridge's
+ * NETDEV_UNREGISTER handler, which drops it.  (The bridge takes its own
+ * locks under RTNL at NETDEV_REGISTER too, so the order is the same.)
+ */
 static void ipsim_reg_work(struct work_struct *w)
 {
 	struct ipsim_priv *p = container_of(w, struct ipsim_priv, reg_work);
 	int err = -ENODEV;
 
-	/* a device deleted before this ran must not be handed over */
-	if (READ_ONCE(p->dev->reg_state) == NETREG_REGISTERED)
+	rtnl_lock();
+	if (p->dev->reg_state == NETREG_REGISTERED)
 		err = ipso_register_netdev(p->dev, &ipsim_driver_ops,
 					   IPSIM_BACKEND);
+	if (!err)
+		p->registered = true;
+	rtnl_unlock();
 	if (err)
 		netdev_warn(p->dev, "ipsec_offload registration failed: %d\n",
 			    err);
-	else
-		p->registered = true;
 	dev_put(p->dev);
 }
 
