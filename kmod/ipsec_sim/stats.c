@@ -38,6 +38,11 @@ int ipsim_sa_stats(struct net_device *dev, u32 handle,
 		st->auth_fail = atomic64_read(&sa->stats.auth_fail);
 		st->replay_drop = atomic64_read(&sa->stats.replay_drop);
 		st->no_sa_drop = atomic64_read(&sa->stats.no_sa_drop);
+		if (sa->dir == IPSO_DIR_OUT) {
+			spin_lock_bh(&sa->lock);
+			st->oseq = sa->oseq;
+			spin_unlock_bh(&sa->lock);
+		}
 	} else {
 		err = -ENOENT;
 	}

@@ -368,20 +368,75 @@ bool ipso_ofl_teardown(struct ipso_offload *o, int reason)
 	return queued;
 }
 
-/* Tear down every entry match() accepts (all when match is NULL). */
-unsigned int ipso_ofl_teardown_matching(bool (*match)(struct ipso_offload *,
-						      const void *),
-					const void *arg, int reason)
+/*
+ * The kernel's software path is about to send on an outbound SA that the
+ * NIC was sending on: move the kernel's output sequence number past every
+ * number the NIC used, and past those it may still use for packets it was
+ * handed before the hook stopped (the margin).  ESP receivers tolerate
+ * gaps, not reuse.  Process or softirq context, x->lock not held: never
+ * from the key manager's callbacks.
+ */
+static void ipso_seq_handoff(struct ipso_offload *o)
+{
+	struct xfrm_state *x = o->x;
+	u64 hw = READ_ONCE(o->last.oseq), next, cur;
+
+	if (o->dir != IPSO_DIR_OUT || !hw || !READ_ONCE(o->tx_active))
+		return;
+	next = hw + READ_ONCE(o->seq_margin);
+	spin_lock_bh(&x->lock);
+	if (x->replay_esn) {
+		cur = ((u64)x->replay_esn->oseq_hi << 32) | x->replay_esn->oseq;
+		if (next > cur) {
+			x->replay_esn->oseq = lower_32_bits(next);
+			x->replay_esn->oseq_hi = upper_32_bits(next);
+		}
+	} else if (next > x->replay.oseq) {
+		x->replay.oseq = next > U32_MAX ? U32_MAX : (u32)next;
+	}
+	spin_unlock_bh(&x->lock);
+}
+
+/*
+ * Withdraw o while its SA lives on in software (loader request, device
+ * down, module unload): sequence numbers first, then the teardown.
+ */
+bool ipso_ofl_withdraw(struct ipso_offload *o, int reason)
+{
+	ipso_seq_handoff(o);
+	return ipso_ofl_teardown(o, reason);
+}
+
+static unsigned int ipso_ofl_for_matching(bool (*match)(struct ipso_offload *,
+							const void *),
+					  const void *arg, int reason,
+					  bool (*fn)(struct ipso_offload *, int))
 {
 	struct ipso_offload *o;
 	unsigned int n = 0;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(o, &ipso_ofl_list, node)
-		if ((!match || match(o, arg)) && ipso_ofl_teardown(o, reason))
+		if ((!match || match(o, arg)) && fn(o, reason))
 			n++;
 	rcu_read_unlock();
 	return n;
+}
+
+/* Tear down every entry match() accepts (all when match is NULL). */
+unsigned int ipso_ofl_teardown_matching(bool (*match)(struct ipso_offload *,
+						      const void *),
+					const void *arg, int reason)
+{
+	return ipso_ofl_for_matching(match, arg, reason, ipso_ofl_teardown);
+}
+
+/* The same, for entries whose SAs stay alive in software. */
+unsigned int ipso_ofl_withdraw_matching(bool (*match)(struct ipso_offload *,
+						      const void *),
+					const void *arg, int reason)
+{
+	return ipso_ofl_for_matching(match, arg, reason, ipso_ofl_withdraw);
 }
 
 /* Every device's entry for state x: a hash bucket, not a list walk. */

@@ -322,7 +322,7 @@ static int ipso_cmd_withdraw_sa(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_lock();
 	o = ipso_ofl_find_rcu(x, ifindex);
 	if (o && net_eq(read_pnet(&o->net), net))
-		ipso_ofl_teardown(o, 0);
+		ipso_ofl_withdraw(o, 0);
 	else
 		err = -ENOENT;
 	rcu_read_unlock();

@@ -69,10 +69,14 @@ struct ipso_offload {
 	bool driver_has_it;		/* sa_add succeeded, sa_del owed */
 	bool maps_written;
 	struct ipso_sa_hw_stats last;	/* last poll, for lifetime deltas */
+	u64 seq_margin;			/* sequence numbers one poll may use */
 	struct work_struct install_work;
 	struct work_struct teardown_work;
 	struct rcu_head rcu;
 };
+
+/* Sequence numbers skipped at a hand-back to software, at the least. */
+#define IPSO_SEQ_MARGIN_MIN	1024
 
 /* main.c: the configured mark layout and module parameters */
 extern u32 ipso_mark_magic, ipso_mark_magic_mask, ipso_mark_handle_mask;
@@ -115,6 +119,10 @@ int ipso_ofl_request(struct net *net, struct xfrm_state *x,
 		     struct net_device *dev, u8 dir,
 		     struct ipso_ofl_snapshot *snap);
 bool ipso_ofl_teardown(struct ipso_offload *o, int reason);
+bool ipso_ofl_withdraw(struct ipso_offload *o, int reason);
+unsigned int ipso_ofl_withdraw_matching(bool (*match)(struct ipso_offload *,
+						      const void *),
+					const void *arg, int reason);
 unsigned int ipso_ofl_teardown_matching(bool (*match)(struct ipso_offload *,
 						      const void *),
 					const void *arg, int reason);

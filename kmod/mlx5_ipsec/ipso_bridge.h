@@ -27,6 +27,13 @@ struct ipso_sa_hw_stats {
 	u64 auth_fail;
 	u64 replay_drop;
 	u64 no_sa_drop;
+	/*
+	 * Outbound SAs: the last ESP sequence number the NIC used (its
+	 * low 32 bits without ESN); 0 when the NIC leaves sequence numbers
+	 * to the kernel.  Lets the bridge hand the SA back to software
+	 * without reusing a number the peer has seen.
+	 */
+	u64 oseq;
 };
 
 struct ipso_dev_caps {

@@ -123,7 +123,7 @@ static void __exit ipso_exit(void)
 	 */
 	ipso_netdev_exit();
 	ipso_netdevs_release_all();
-	ipso_ofl_teardown_matching(NULL, NULL, -ESHUTDOWN);
+	ipso_ofl_withdraw_matching(NULL, NULL, -ESHUTDOWN);
 	flush_workqueue(ipso_wq);
 	ipso_stats_exit();
 	ipso_km_exit();

@@ -32,10 +32,10 @@ static int ipso_netdev_event(struct notifier_block *nb, unsigned long event,
 		ipso_xfrmdev_probe(dev);
 		break;
 	case NETDEV_DOWN:
-		ipso_ofl_teardown_matching(ipso_match_dev, dev, -ENETDOWN);
+		ipso_ofl_withdraw_matching(ipso_match_dev, dev, -ENETDOWN);
 		break;
 	case NETDEV_UNREGISTER:
-		ipso_ofl_teardown_matching(ipso_match_dev, dev, -ENODEV);
+		ipso_ofl_withdraw_matching(ipso_match_dev, dev, -ENODEV);
 		/* Namespace moves keep reg_state REGISTERED. */
 		if (dev->reg_state == NETREG_UNREGISTERING)
 			ipso_netdev_forget(dev);

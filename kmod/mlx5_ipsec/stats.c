@@ -34,6 +34,9 @@ void ipso_stats_feed(struct ipso_offload *o,
 {
 	u64 dbytes = ipso_delta(now->bytes, o->last.bytes);
 	u64 dpackets = ipso_delta(now->packets, o->last.packets);
+
+	/* twice the last interval's packets: what may follow the last poll */
+	WRITE_ONCE(o->seq_margin, 2 * dpackets + IPSO_SEQ_MARGIN_MIN);
 	struct xfrm_state *x = o->x;
 
 	o->last = *now;
