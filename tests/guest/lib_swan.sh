@@ -189,8 +189,10 @@ swan_offload_up() {
 	done
 }
 
-# CHILD_SA rekeys charon in nsN has completed so far (a rekeyed CHILD_SA
-# logs "outbound CHILD_SA ... established"; a first one does not).
+# CHILD_SA rekeys charon in nsN has completed so far, of every CHILD_SA
+# or of one (a rekeyed CHILD_SA logs "outbound CHILD_SA NAME{n}
+# established"; a first one does not).  swan_rekeys N [CHILD]
 swan_rekeys() {
-	grep -c 'outbound CHILD_SA .* established with SPIs' "$SWAN/ns$1/charon.log"
+	grep -c "outbound CHILD_SA ${2:-.*}{[0-9]*} established with SPIs" \
+		"$SWAN/ns$1/charon.log"
 }

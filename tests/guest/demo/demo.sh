@@ -69,4 +69,8 @@ echo "  $(wire_audit_summary)"
 
 swan_stop
 daemon_stop >/dev/null || bad "daemon did not stop cleanly"
+ip netns del ns1
+ip netns del ns2
+sleep 0.5
+rmmod ipsec_sim && rmmod ipsec_offload || bad "modules did not unload"
 finish

@@ -1,0 +1,135 @@
+#!/bin/sh
+# The scenario users run: strongSwan negotiates, the accelerator offloads,
+# nobody touches the IKE configuration.  ns1 (our side) has the simulated
+# NIC and `ipsec-offload daemon`; ns2 is plain strongSwan with software
+# IPsec.  IKEv2, AES-GCM ESP, transport and tunnel, IPv4 and IPv6.
+#
+# Asserts: every CHILD_SA up; our SAs OFFLOADED on sim0; traffic both ways
+# with only ESP on the wire; the peer's software counters equal ours; at
+# least two rekeys of every CHILD_SA during a paced UDP stream (one
+# datagram every 20 ms) with zero loss; stopping the daemon mid-stream
+# falls back to software with the tunnel up and no loss; a restarted daemon
+# offloads again.
+. /opt/ipso/tests/guest/lib.sh
+. /opt/ipso/tests/guest/lib_swan.sh
+. /opt/ipso/tests/guest/lib_offload.sh
+[ -x /usr/lib/ipsec/charon ] || skip "strongSwan not in the guest image"
+offload_require
+REKEY=${REKEY:-20}
+
+load_stock_modules
+swan_offload_up "$REKEY"
+n=$(ip -n ns1 xfrm state | grep -c '^src')
+check "ns1 has 8 SAs ($n)" [ "$n" -eq 8 ]
+check "all 8 of our SAs OFFLOADED on sim0" wait_offloaded 8
+loader show offload | sed 's/^/  /'
+
+# Traffic both ways, every connection; the wire must carry only ESP.  The
+# audit sits on the peer's end (sim1 ingress): all that our NIC sent.
+check "wire audit on sim1" wire_audit_start "$NS2" sim1
+check "ping v4 transport" $NS1 ping -c 2 -W 3 10.0.0.2
+check "ping v6 transport" $NS1 ping -c 2 -W 3 fd00::2
+check "ping v4 tunnel" $NS1 ping -c 2 -W 3 -I 192.168.1.1 192.168.2.1
+check "ping v6 tunnel" $NS1 ping -c 2 -W 3 -I fd01:1::1 fd01:2::1
+check "ping from the peer (v4)" $NS2 ping -c 2 -W 3 10.0.0.1
+check "ping from the peer (v6 tunnel)" $NS2 ping -c 2 -W 3 -I fd01:2::1 fd01:1::1
+$NS2 netprobe tcp-recv 5001 30 >/run/tcp.out &
+rx=$!
+sleep 0.5
+check "TCP 2 MB over the v4 tunnel" $NS1 netprobe tcp-send 192.168.2.1 5001 2097152
+wait $rx
+check "TCP 2 MB received" grep -q 'received 2097152 bytes' /run/tcp.out
+echo "  $(wire_audit_summary)"
+check "ESP on the wire" [ "$(wire_audit_count esp)" -gt 0 ]
+check "no plaintext on the wire" [ "$(wire_audit_count plaintext)" -eq 0 ]
+m=$(loader -j show stats | grep -o '"tx_marked":[0-9]*' | cut -d: -f2)
+check "tc egress marked packets with handles ($m)" [ "${m:-0}" -gt 0 ]
+
+# Our counters (offloaded: fed from the NIC) equal the peer's (software).
+sleep 0.5
+same=0
+differ=0
+spis=$(ip -n ns1 xfrm state | sed -n 's/.*proto esp spi \(0x[0-9a-f]*\).*/\1/p')
+for spi in $spis; do
+	a=$(sa_packets ns1 "$spi")
+	b=$(sa_packets ns2 "$spi")
+	echo "  SA $spi packets: ours $a, peer $b"
+	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" -gt 0 ] && same=$((same + 1))
+	[ -n "$a" ] && [ "$a" != "$b" ] && differ=$((differ + 1))
+done
+check "no SA whose counters differ between the sides ($differ)" [ "$differ" -eq 0 ]
+check "at least 4 SAs carried traffic and agree ($same)" [ "$same" -ge 4 ]
+
+# Rekeys under a paced stream.
+for c in v4-transport v4-tunnel v6-transport v6-tunnel; do
+	eval "before_$(echo $c | tr - _)=$(swan_rekeys 1 $c)"
+done
+dur=$((REKEY * 5 / 2))
+count=$((dur * 50))
+$NS2 netprobe udp-count 5002 5 >/run/stream4.out &
+r1=$!
+$NS2 netprobe udp-count 5003 5 >/run/stream4t.out &
+r2=$!
+$NS1 netprobe udp-count 5005 5 >/run/stream4r.out &
+r3=$!
+sleep 0.3
+$NS1 netprobe udp-pace 10.0.0.2 5002 $count 20 >/dev/null &
+s1=$!
+$NS1 netprobe udp-pace 192.168.2.1 5003 $count 20 >/dev/null &
+s2=$!
+$NS2 netprobe udp-pace 10.0.0.1 5005 $count 20 >/dev/null &
+s3=$!
+wait $s1 $s2 $s3
+wait $r1 $r2 $r3
+sed 's/^/  v4 transport stream ns1->ns2: /' /run/stream4.out
+sed 's/^/  v4 tunnel stream ns1->ns2: /' /run/stream4t.out
+sed 's/^/  v4 transport stream ns2->ns1: /' /run/stream4r.out
+for f in stream4 stream4t stream4r; do
+	check "$f: all $count datagrams, none lost" grep -q "received $count lost 0 " /run/$f.out
+done
+for c in v4-transport v4-tunnel v6-transport v6-tunnel; do
+	b=$(eval echo "\$before_$(echo $c | tr - _)")
+	r=$(($(swan_rekeys 1 $c) - b))
+	check "$c rekeyed at least twice during the stream ($r)" [ $r -ge 2 ]
+done
+grep -E 'rekey' "$SWAN/ns1/charon.log" | tail -n 2 | sed 's/^/  charon: /'
+check "the new SAs are OFFLOADED too" wait_offloaded 8
+
+# Daemon stop mid-stream: software takes over, strongSwan unaware.
+$NS2 netprobe udp-count 5004 5 >/run/stream_stop.out &
+r=$!
+sleep 0.3
+$NS1 netprobe udp-pace 10.0.0.2 5004 250 20 >/dev/null &
+s=$!
+sleep 2
+check "daemon stops on SIGTERM (exit 0)" daemon_stop
+check "no offload left after the stop" [ "$(offloaded_count)" -eq 0 ]
+wait $s
+wait $r
+sed 's/^/  stream across the daemon stop: /' /run/stream_stop.out
+check "stream across the daemon stop: none lost" grep -q "received 250 lost 0 " /run/stream_stop.out
+check "IKE and CHILD_SAs still up (strongSwan unaware)" \
+	sh -c "swanctl_n() { STRONGSWAN_CONF=$SWAN/ns1/strongswan.conf /usr/sbin/swanctl \"\$@\"; }; [ \$(swanctl_n --list-sas | grep -c INSTALLED) -eq 4 ]"
+check "ping in software after the stop" $NS1 ping -c 2 -W 3 10.0.0.2
+check "daemon restarted" daemon_start
+check "restart offloads all 8 SAs again" wait_offloaded 8
+
+echo "  $(wire_audit_summary)"
+check "no plaintext on the wire in the whole test" [ "$(wire_audit_count plaintext)" -eq 0 ]
+swan_stop
+daemon_stop >/dev/null
+ip netns del ns1
+ip netns del ns2
+sleep 0.5
+check "rmmod simulated NIC" rmmod ipsec_sim
+check "rmmod bridge" rmmod ipsec_offload
+if [ $fails -ne 0 ]; then
+	swan_dump_logs
+	tail -n 20 /run/daemon.err
+	loader show stats
+	for n in ns1 ns2; do
+		echo "--- $n xfrm_stat (non-zero)"
+		$(eval echo \$NS${n#ns}) cat /proc/net/xfrm_stat | grep -v '[[:space:]]0$'
+	done
+fi
+finish
