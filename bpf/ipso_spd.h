@@ -32,7 +32,8 @@
 #define IPSO_SPD_MAX_NODE_IDS	(2 * IPSO_SPD_MAX_NODES)	/* both */
 #define IPSO_SPD_MAX_ENTRIES	262144	/* candidate slots, all nodes */
 #define IPSO_SPD_MAX_POLICIES	131072	/* policy slots */
-#define IPSO_SA_IDX_MAX		131072	/* template index keys */
+#define IPSO_SA_IDX_MAX		(2 * IPSO_MAX_SA)	/* template index keys: per
+						 * source and source-less */
 #define IPSO_SA_IDX_WAYS	4	/* SAs kept per template key */
 #define IPSO_FLOW_CACHE_SIZE	4096	/* slots per CPU, a power of 2 */
 #define IPSO_V6_MAX_EXTHDR	8	/* IPv6 extension headers skipped */
