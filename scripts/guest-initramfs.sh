@@ -5,6 +5,7 @@
 # /opt/ipso (same layout as the repository).
 # usage: guest-initramfs.sh KERNEL_CACHE_DIR OUT.cpio.gz
 set -euo pipefail
+trap 'echo "guest-initramfs: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$(cd "$1" && pwd)
 out=$2
@@ -48,7 +49,9 @@ if [ -x /usr/lib/ipsec/charon ]; then
 		copy_with_libs "$so"
 	done
 	# dlopen()ed by glibc for pthread_cancel, invisible to ldd
-	gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+	# (awk reads all: an early exit would SIGPIPE ldconfig, and with
+	# pipefail that fails the assignment, hence the whole script)
+	gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !n++ { print $NF }')
 	[ -n "$gcc_s" ] && install -D -m755 "$gcc_s" "$root$gcc_s"
 fi
 for a in modprobe insmod rmmod lsmod depmod modinfo; do
@@ -81,7 +84,8 @@ cd "$top"
 	find tests/guest tests/bin -type f 2>/dev/null || true
 	ls loader/ipsec-offload 2>/dev/null || true
 } | while read -r f; do
-	if [ -x "$f" ] && file -b "$f" | grep -q ELF; then
+	# (not `file | grep -q`: with pipefail, grep's early exit can fail file)
+	if [ -x "$f" ] && case $(file -b "$f") in ELF*) true ;; *) false ;; esac; then
 		copy_with_libs "$top/$f" "/opt/ipso/$f"
 	else
 		install -D -m644 "$f" "$root/opt/ipso/$f"

@@ -28,6 +28,7 @@ swan_conf() {
 	rekey=${2:-3600}
 	p=$((3 - n))
 	d=$SWAN/ns$n
+	rm -rf "$d"	# a stale vici socket would pass for a live charon
 	for sub in x509 x509ca x509ocsp x509aa x509ac x509crl pubkey private \
 		rsa ecdsa bliss pkcs8 pkcs12; do
 		mkdir -p "$d/$sub"
@@ -155,10 +156,13 @@ swanctl_n() {	# N ARGS...
 }
 
 swan_stop() {
+	local n p
 	for n in 1 2; do
-		[ -f "$SWAN/ns$n/pid" ] && kill "$(cat "$SWAN/ns$n/pid")" 2>/dev/null
+		[ -f "$SWAN/ns$n/pid" ] || continue
+		p=$(cat "$SWAN/ns$n/pid")
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+		rm -f "$SWAN/ns$n/pid" "$SWAN/ns$n/charon.vici"
 	done
-	sleep 0.5
 }
 
 swan_dump_logs() {
