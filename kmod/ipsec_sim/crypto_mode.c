@@ -17,6 +17,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/version.h>
 #include <net/ipv6.h>
 #include "ipsim.h"
 
@@ -74,10 +75,41 @@ static bool ipsim_xdo_offload_ok(struct sk_buff *skb, struct xfrm_state *x)
 	return !ipv6_ext_hdr(ipv6_hdr(skb)->nexthdr);
 }
 
+/* The xfrmdev_ops signatures as each kernel declares them. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+static int ipsim_xdo_add_op(struct net_device *dev, struct xfrm_state *x,
+			    struct netlink_ext_ack *extack)
+{
+	return ipsim_xdo_add(x);
+}
+
+static void ipsim_xdo_delete_op(struct net_device *dev, struct xfrm_state *x)
+{
+	ipsim_xdo_delete(x);
+}
+
+static void ipsim_xdo_free_op(struct net_device *dev, struct xfrm_state *x)
+{
+	ipsim_xdo_free(x);
+}
+#else
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static int ipsim_xdo_add_op(struct xfrm_state *x,
+			    struct netlink_ext_ack *extack)
+{
+	return ipsim_xdo_add(x);
+}
+#else
+#define ipsim_xdo_add_op	ipsim_xdo_add
+#endif
+#define ipsim_xdo_delete_op	ipsim_xdo_delete
+#define ipsim_xdo_free_op	ipsim_xdo_free
+#endif
+
 const struct xfrmdev_ops ipsim_xfrmdev_ops = {
-	.xdo_dev_state_add	= ipsim_xdo_add,
-	.xdo_dev_state_delete	= ipsim_xdo_delete,
-	.xdo_dev_state_free	= ipsim_xdo_free,
+	.xdo_dev_state_add	= ipsim_xdo_add_op,
+	.xdo_dev_state_delete	= ipsim_xdo_delete_op,
+	.xdo_dev_state_free	= ipsim_xdo_free_op,
 	.xdo_dev_offload_ok	= ipsim_xdo_offload_ok,
 };
 

@@ -17,6 +17,7 @@
  * NETIF_F_HW_ESP, see crypto_mode.c.)  The wire takes
  * frames up to the MTU plus the ESP overhead; no MTU check on delivery.
  */
+#include <linux/version.h>
 #include <linux/etherdevice.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -254,7 +255,11 @@ static void ipsim_setup(struct net_device *dev)
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
 	dev->netdev_ops = &ipsim_netdev_ops;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	dev->lltx = true;		/* NETIF_F_LLTX became a device flag */
+#else
 	dev->features |= NETIF_F_LLTX;
+#endif
 	dev->hw_features = 0;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = ipsim_destructor;

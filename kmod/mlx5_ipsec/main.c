@@ -4,6 +4,7 @@
  * contexts.  This file owns the module parameters, their validation and the
  * order in which the parts start and stop.
  */
+#include <linux/version.h>
 #include <linux/bitops.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -136,4 +137,13 @@ static void __exit ipso_exit(void)
 module_init(ipso_init);
 module_exit(ipso_exit);
 MODULE_LICENSE("GPL");
+/*
+ * bpf_map_get() (maps.c) is exported in namespace BPF_INTERNAL on newer
+ * kernels (seen in 6.12); the namespace became a string in 6.13.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("BPF_INTERNAL");
+#else
+MODULE_IMPORT_NS(BPF_INTERNAL);
+#endif
 MODULE_DESCRIPTION("Inline IPsec offload bridge: BPF markings to NIC crypto contexts");

@@ -29,6 +29,9 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/version.h>
 #include <net/dst.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#include <net/gso.h>		/* skb_gso_validate_network_len() moved */
+#endif
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/neighbour.h>
