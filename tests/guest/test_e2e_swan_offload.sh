@@ -9,7 +9,7 @@
 # least two rekeys of every CHILD_SA during a paced UDP stream (one
 # datagram every 20 ms) with zero loss; stopping the daemon mid-stream
 # falls back to software with the tunnel up and no loss; a restarted daemon
-# offloads again.
+# offloads again and the stream goes on without loss.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_swan.sh
 . /opt/ipso/tests/guest/lib_offload.sh
@@ -113,6 +113,17 @@ check "IKE and CHILD_SAs still up (strongSwan unaware)" \
 check "ping in software after the stop" $NS1 ping -c 2 -W 3 10.0.0.2
 check "daemon restarted" daemon_start
 check "restart offloads all 8 SAs again" wait_offloaded 8
+# Back on the NIC, the sequence numbers go on from where software left.
+$NS2 netprobe udp-count 5006 5 >/run/stream_back.out &
+r=$!
+sleep 0.3
+m0=$(loader -j show stats | grep -o '"tx_marked":[0-9]*' | cut -d: -f2)
+$NS1 netprobe udp-pace 10.0.0.2 5006 100 20 >/dev/null
+wait $r
+m1=$(loader -j show stats | grep -o '"tx_marked":[0-9]*' | cut -d: -f2)
+sed 's/^/  stream after the restart: /' /run/stream_back.out
+check "stream after the restart: none lost" grep -q "received 100 lost 0 " /run/stream_back.out
+check "after the restart the NIC carries it again (marked $((m1 - m0)))" [ $((m1 - m0)) -ge 100 ]
 
 echo "  $(wire_audit_summary)"
 check "no plaintext on the wire in the whole test" [ "$(wire_audit_count plaintext)" -eq 0 ]
