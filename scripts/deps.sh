@@ -24,6 +24,7 @@ libstrongswan-standard-plugins
 llvm
 make
 pkg-config
+python3
 qemu-system-x86
 strongswan-charon
 strongswan-swanctl
