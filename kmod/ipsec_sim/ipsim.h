@@ -125,6 +125,7 @@ static inline void ipsim_count(struct ipsim_priv *p, enum ipsim_dev_stat s)
 extern unsigned int ipsim_max_sa;
 extern bool ipsim_crypto_mode;
 int ipsim_fault_before_add(void);
+void ipsim_fault_after_add(void);
 void ipsim_note_error(struct net_device *dev, u32 handle, int err,
 		      const char *what);
 
@@ -151,6 +152,7 @@ void ipsim_sat_flush(struct ipsim_sa_table *t);
 int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
 		  bool crypto, struct ipsim_sa **out);
 void ipsim_sat_del(struct net_device *dev, u32 handle);
+void ipsim_sat_tx_start(struct net_device *dev, u32 handle, u64 floor);
 struct ipsim_sa *ipsim_sat_by_handle(struct ipsim_sa_table *t, u32 handle);
 struct ipsim_sa *ipsim_sat_rx_lookup(struct ipsim_sa_table *t, u16 family,
 				     const xfrm_address_t *daddr, __be32 spi);

@@ -10,6 +10,8 @@
  *   fail_next_add  the next N sa_add calls fail with fail_errno
  *   fail_errno     the errno they fail with (positive, default ENOSPC)
  *   add_delay_ms   sleep this long in every sa_add (0..10000)
+ *   add_settle_ms  sleep this long after an sa_add programmed the SA,
+ *                  before it returns: a slow completion (0..10000)
  *   errors         count of failed adds and the last failure, read-only
  *   devices        every host end: counters and SA table, read-only
  *   unplug         write a host end's name: both ends vanish, like a
@@ -55,6 +57,7 @@ MODULE_PARM_DESC(crypto_mode, "host ends created while set are crypto-offload NI
 static atomic_t ipsim_fail_next = ATOMIC_INIT(0);
 static u32 ipsim_fail_errno = ENOSPC;
 static u32 ipsim_add_delay_ms;
+static u32 ipsim_add_settle_ms;
 static DEFINE_SPINLOCK(ipsim_err_lock);
 static unsigned long ipsim_err_count;
 static char ipsim_last_err[96];
@@ -70,6 +73,15 @@ int ipsim_fault_before_add(void)
 	if (atomic_dec_if_positive(&ipsim_fail_next) >= 0)
 		return -(int)READ_ONCE(ipsim_fail_errno);
 	return 0;
+}
+
+/* Called after an sa_add programmed the SA, before it returns. */
+void ipsim_fault_after_add(void)
+{
+	u32 ms = READ_ONCE(ipsim_add_settle_ms);
+
+	if (ms)
+		msleep(ms);
 }
 
 void ipsim_note_error(struct net_device *dev, u32 handle, int err,
@@ -115,21 +127,20 @@ static int ipsim_fail_errno_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(ipsim_fail_errno_fops, ipsim_fail_errno_get,
 			 ipsim_fail_errno_set, "%llu\n");
 
-static int ipsim_delay_get(void *data, u64 *val)
+static int ipsim_ms_get(void *data, u64 *val)
 {
-	*val = READ_ONCE(ipsim_add_delay_ms);
+	*val = READ_ONCE(*(u32 *)data);
 	return 0;
 }
 
-static int ipsim_delay_set(void *data, u64 val)
+static int ipsim_ms_set(void *data, u64 val)
 {
 	if (val > 10000)
 		return -ERANGE;
-	WRITE_ONCE(ipsim_add_delay_ms, val);
+	WRITE_ONCE(*(u32 *)data, val);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(ipsim_delay_fops, ipsim_delay_get, ipsim_delay_set,
-			 "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(ipsim_ms_fops, ipsim_ms_get, ipsim_ms_set, "%llu\n");
 
 static int ipsim_errors_show(struct seq_file *m, void *v)
 {
@@ -206,8 +217,10 @@ static void ipsim_debugfs_init(void)
 				   &ipsim_fail_next_fops);
 	debugfs_create_file_unsafe("fail_errno", 0600, ipsim_dbg, NULL,
 				   &ipsim_fail_errno_fops);
-	debugfs_create_file_unsafe("add_delay_ms", 0600, ipsim_dbg, NULL,
-				   &ipsim_delay_fops);
+	debugfs_create_file_unsafe("add_delay_ms", 0600, ipsim_dbg,
+				   &ipsim_add_delay_ms, &ipsim_ms_fops);
+	debugfs_create_file_unsafe("add_settle_ms", 0600, ipsim_dbg,
+				   &ipsim_add_settle_ms, &ipsim_ms_fops);
 	debugfs_create_file("errors", 0400, ipsim_dbg, NULL,
 			    &ipsim_errors_fops);
 	debugfs_create_file("devices", 0400, ipsim_dbg, NULL,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The driver ops table registered with the bridge for the host end.  The
- * bridge calls these only from its ordered workqueue (process context).
+ * bridge calls these only from its ordered workqueue (process context;
+ * sa_tx_start with the state's lock held).
  */
 #include "ipsim.h"
 
@@ -29,8 +30,10 @@ static int ipsim_op_sa_add(struct net_device *dev,
 	if (err) {
 		ipsim_count(p, IPSIM_ADD_REJECTED);
 		ipsim_note_error(dev, d->handle, err, "sa_add");
+		return err;
 	}
-	return err;
+	ipsim_fault_after_add();
+	return 0;
 }
 
 static void ipsim_op_sa_del(struct net_device *dev, u32 handle)
@@ -57,4 +60,5 @@ const struct ipso_driver_ops ipsim_driver_ops = {
 	.sp_add		= ipsim_op_sp_add,
 	.sp_del		= ipsim_op_sp_del,
 	.sa_stats	= ipsim_sa_stats,
+	.sa_tx_start	= ipsim_sat_tx_start,
 };

@@ -252,6 +252,26 @@ static void ipsim_sa_writeback(struct ipsim_sa *sa)
 	spin_unlock_bh(&x->lock);
 }
 
+/*
+ * The bridge turns TX to us: continue above every number software used
+ * since sa_add read the state's counter.  Atomic context (x->lock).
+ */
+void ipsim_sat_tx_start(struct net_device *dev, u32 handle, u64 floor)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct ipsim_sa *sa;
+
+	rcu_read_lock();
+	sa = ipsim_sat_by_handle(&p->sat, handle);
+	if (sa && sa->dir == IPSO_DIR_OUT) {
+		spin_lock(&sa->lock);
+		if (floor > sa->oseq)
+			sa->oseq = floor;
+		spin_unlock(&sa->lock);
+	}
+	rcu_read_unlock();
+}
+
 static void ipsim_sa_free(struct ipsim_sa *sa)
 {
 	if (!sa->crypto) {

@@ -48,6 +48,11 @@ int ipso_register_netdev(struct net_device *dev,
 	strscpy(nd->backend, backend ? backend : "unknown",
 		sizeof(nd->backend));
 	ops->caps(dev, &nd->caps);
+	/* a packet-mode device must be told where software stopped */
+	if ((nd->caps.caps & IPSO_CAP_PACKET) && !ops->sa_tx_start) {
+		kfree(nd);
+		return -EINVAL;
+	}
 
 	mutex_lock(&ipso_dev_mutex);
 	rcu_read_lock();
@@ -379,11 +384,12 @@ bool ipso_ofl_teardown(struct ipso_offload *o, int reason)
 static void ipso_seq_handoff(struct ipso_offload *o)
 {
 	struct xfrm_state *x = o->x;
-	u64 hw = READ_ONCE(o->last.oseq), next, cur;
+	u64 hw = max(READ_ONCE(o->last.oseq), o->tx_floor), next, cur;
 
 	if (o->dir != IPSO_DIR_OUT || !hw || !READ_ONCE(o->tx_active))
 		return;
-	next = hw + READ_ONCE(o->seq_margin);
+	/* never polled since the takeover: the NIC's use is unknown */
+	next = hw + max_t(u64, READ_ONCE(o->seq_margin), IPSO_SEQ_MARGIN_MIN);
 	spin_lock_bh(&x->lock);
 	if (x->replay_esn) {
 		cur = ((u64)x->replay_esn->oseq_hi << 32) | x->replay_esn->oseq;

@@ -70,6 +70,7 @@ struct ipso_offload {
 	bool maps_written;
 	struct ipso_sa_hw_stats last;	/* last poll, for lifetime deltas */
 	u64 seq_margin;			/* sequence numbers one poll may use */
+	u64 tx_floor;			/* the NIC's numbers start above it */
 	struct work_struct install_work;
 	struct work_struct teardown_work;
 	struct rcu_head rcu;
@@ -77,6 +78,14 @@ struct ipso_offload {
 
 /* Sequence numbers skipped at a hand-back to software, at the least. */
 #define IPSO_SEQ_MARGIN_MIN	1024
+/*
+ * Sequence numbers left to software at a takeover by the NIC: packets that
+ * passed the TX hook before it turned to the NIC but get their number
+ * from xfrm_output() only after the bridge read the counter.  That span
+ * does not sleep; a preempted sender may sit in it, so the gap bounds
+ * the number of such senders.  ESP receivers accept gaps.
+ */
+#define IPSO_SEQ_TAKEOVER_GAP	64
 
 /* main.c: the configured mark layout and module parameters */
 extern u32 ipso_mark_magic, ipso_mark_magic_mask, ipso_mark_handle_mask;

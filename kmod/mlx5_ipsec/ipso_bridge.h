@@ -3,7 +3,8 @@
  * In-kernel API of the bridge module (ipsec_offload.ko) for NIC drivers:
  * the if_ipsec_accel_methods analogue.  A driver registers a net_device
  * with an ops table; the bridge calls the ops only from its ordered
- * workqueue (process context, may sleep), never from the datapath.
+ * workqueue, never from the datapath: in process context (may sleep),
+ * except sa_tx_start (atomic, see there).
  */
 #ifndef IPSO_BRIDGE_H
 #define IPSO_BRIDGE_H
@@ -52,6 +53,15 @@ struct ipso_driver_ops {
 	void (*sp_del)(struct net_device *dev, const struct ipso_policy_desc *sp);
 	int (*sa_stats)(struct net_device *dev, u32 handle,
 			struct ipso_sa_hw_stats *stats);
+	/*
+	 * Packet mode, outbound SA: the bridge is about to hand the device
+	 * plaintext for handle.  Every sequence number the device uses
+	 * from now on must be greater than floor: the kernel's software
+	 * path sent on this SA up to here (after sa_add read the state's
+	 * counter, too).  Called with the state's lock held and BHs off:
+	 * must not sleep.  Required with IPSO_CAP_PACKET.
+	 */
+	void (*sa_tx_start)(struct net_device *dev, u32 handle, u64 floor);
 };
 
 /* Registration (process context, RTNL not held). */
