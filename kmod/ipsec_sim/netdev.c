@@ -29,8 +29,10 @@ enum {
 	IPSIM_INFO_PEER,	/* same layout as VETH_INFO_PEER */
 	__IPSIM_INFO_MAX,
 };
+
 #define IPSIM_INFO_MAX (__IPSIM_INFO_MAX - 1)
 
+/* ipsim_hw_devs: every host end, for debugfs and unplug */
 DEFINE_MUTEX(ipsim_hw_lock);
 LIST_HEAD(ipsim_hw_devs);
 struct workqueue_struct *ipsim_wq;

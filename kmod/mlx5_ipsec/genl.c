@@ -373,15 +373,16 @@ static int ipso_cmd_get_offload_dump(struct sk_buff *skb,
 
 static int ipso_cmd_set_maps(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr **a = info->attrs;
+
 	if (GENL_REQ_ATTR_CHECK(info, IPSO_ATTR_OFFLOAD_MAP_FD) ||
 	    GENL_REQ_ATTR_CHECK(info, IPSO_ATTR_HANDLE_MAP_FD) ||
 	    GENL_REQ_ATTR_CHECK(info, IPSO_ATTR_HW_STATS_MAP_FD))
 		return -EINVAL;
-	return ipso_maps_set(
-		nla_get_u32(info->attrs[IPSO_ATTR_OFFLOAD_MAP_FD]),
-		nla_get_u32(info->attrs[IPSO_ATTR_HANDLE_MAP_FD]),
-		nla_get_u32(info->attrs[IPSO_ATTR_HW_STATS_MAP_FD]),
-		info->extack);
+	return ipso_maps_set(nla_get_u32(a[IPSO_ATTR_OFFLOAD_MAP_FD]),
+			     nla_get_u32(a[IPSO_ATTR_HANDLE_MAP_FD]),
+			     nla_get_u32(a[IPSO_ATTR_HW_STATS_MAP_FD]),
+			     info->extack);
 }
 
 static int ipso_cmd_get_config(struct sk_buff *skb, struct genl_info *info)

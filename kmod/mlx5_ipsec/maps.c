@@ -279,6 +279,8 @@ void ipso_maps_release(void)
 		bpf_map_put(ipso_map_handles);
 	if (ipso_map_hw_stats)
 		bpf_map_put(ipso_map_hw_stats);
-	ipso_map_offload = ipso_map_handles = ipso_map_hw_stats = NULL;
+	ipso_map_offload = NULL;
+	ipso_map_handles = NULL;
+	ipso_map_hw_stats = NULL;
 	mutex_unlock(&ipso_maps_mutex);
 }

@@ -23,7 +23,7 @@ bool ipso_handle_is_live(const struct net_device *dev, u32 handle)
 	bool live;
 
 	rcu_read_lock();
-	live = ipso_live_rcu(dev, handle) != NULL;
+	live = !!ipso_live_rcu(dev, handle);
 	rcu_read_unlock();
 	return live;
 }

@@ -191,10 +191,8 @@ void ipso_maps_resync(void)
 {
 	struct work_struct *w = kzalloc(sizeof(*w), GFP_KERNEL);
 
-	if (!w) {
-		pr_warn("ipsec_offload: no memory to resync maps\n");
-		return;
-	}
+	if (!w)
+		return;		/* the allocator has warned; maps stay as they are */
 	INIT_WORK(w, ipso_resync_work);
 	queue_work(ipso_wq, w);
 }
