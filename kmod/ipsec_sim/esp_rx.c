@@ -256,6 +256,10 @@ void ipsim_hw_receive(struct net_device *dev, struct sk_buff *skb)
 				     ETH_HLEN + r.ip_len);
 		return;
 	}
+	if (sa && !ipsim_sa_rx_owned(sa, dev)) {
+		ipsim_count(p, IPSIM_RX_NOT_LIVE);
+		sa = NULL;	/* the kernel's software path decrypts it */
+	}
 	if (sa) {
 		meta.handle = sa->handle;
 		meta.syndrome = ipsim_rx_decap(p, sa, skb, &r);

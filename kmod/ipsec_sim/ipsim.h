@@ -44,6 +44,7 @@ enum ipsim_dev_stat {
 	IPSIM_RX_REPLAY,
 	IPSIM_RX_BAD_TRAILER,
 	IPSIM_RX_DROP_ERROR,	/* secpath attach or memory failure */
+	IPSIM_RX_NOT_LIVE,	/* SA being offloaded or withdrawn: as is */
 	IPSIM_XDP_PASS,
 	IPSIM_XDP_DROP,		/* DROP, ABORTED, and the unsupported verdicts */
 	IPSIM_XDP_TX,
@@ -61,6 +62,16 @@ struct ipsim_sa_stats {
 	atomic64_t no_sa_drop;
 };
 
+/*
+ * Who judges replays of an inbound SA: the kernel until the bridge makes
+ * the handle live, the NIC while it is, the kernel again once it is not.
+ */
+enum ipsim_rx_phase {
+	IPSIM_RX_SOFTWARE,
+	IPSIM_RX_HARDWARE,
+	IPSIM_RX_HANDED_BACK,
+};
+
 /* One SA in the "hardware" table. */
 struct ipsim_sa {
 	struct hlist_node rx_node;	/* RX hash by (family, daddr, spi) */
@@ -75,6 +86,7 @@ struct ipsim_sa {
 	bool natt;			/* ESP in UDP (RFC 3948), IPv4 */
 	bool crypto;			/* crypto mode: x not held, kernel does ESP */
 	bool dead;			/* crypto mode: xdo_dev_state_delete ran */
+	u8 rx_phase;			/* enum ipsim_rx_phase, under lock */
 	__be16 encap_sport;		/* NAT-T ports, network order */
 	__be16 encap_dport;
 	__be32 spi;
@@ -153,6 +165,7 @@ int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
 		  bool crypto, struct ipsim_sa **out);
 void ipsim_sat_del(struct net_device *dev, u32 handle);
 void ipsim_sat_tx_start(struct net_device *dev, u32 handle, u64 floor);
+bool ipsim_sa_rx_owned(struct ipsim_sa *sa, const struct net_device *dev);
 struct ipsim_sa *ipsim_sat_by_handle(struct ipsim_sa_table *t, u32 handle);
 struct ipsim_sa *ipsim_sat_rx_lookup(struct ipsim_sa_table *t, u16 family,
 				     const xfrm_address_t *daddr, __be32 spi);

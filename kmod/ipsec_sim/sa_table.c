@@ -214,42 +214,98 @@ unlock:
 	return err;
 }
 
+/* The kernel state's inbound sequence number top.  x->lock held. */
+static u64 ipsim_kernel_rx_top(const struct xfrm_state *x)
+{
+	const struct xfrm_replay_state_esn *r = x->replay_esn;
+
+	if (r)
+		return ((u64)r->seq_hi << 32) | r->seq;
+	return x->replay.seq;
+}
+
 /*
  * Hand the sequence state back to the kernel so the software path that
  * takes over neither reuses an output sequence number nor accepts a
  * replay of what the hardware already received.  The replay bitmap of
  * the kernel is filled: older in-window packets are refused (stricter).
+ * x->lock held.
  */
-static void ipsim_sa_writeback(struct ipsim_sa *sa)
+static void ipsim_sa_writeback_locked(struct ipsim_sa *sa)
 {
 	struct xfrm_state *x = sa->x;
+	struct xfrm_replay_state_esn *r = x->replay_esn;
+	u64 oseq, top;
 	u32 i;
 
-	spin_lock_bh(&x->lock);
-	if (sa->esn) {
-		struct xfrm_replay_state_esn *r = x->replay_esn;
+	spin_lock(&sa->lock);
+	oseq = sa->oseq;
+	top = sa->rx_top;
+	spin_unlock(&sa->lock);
+	if (r) {
 		u64 o = ((u64)r->oseq_hi << 32) | r->oseq;
-		u64 s = ((u64)r->seq_hi << 32) | r->seq;
 
-		if (sa->dir == IPSO_DIR_OUT && sa->oseq > o) {
-			r->oseq = lower_32_bits(sa->oseq);
-			r->oseq_hi = upper_32_bits(sa->oseq);
+		if (sa->dir == IPSO_DIR_OUT && oseq > o) {
+			r->oseq = lower_32_bits(oseq);
+			r->oseq_hi = upper_32_bits(oseq);
 		}
-		if (sa->dir == IPSO_DIR_IN && sa->rx_top > s) {
-			r->seq = lower_32_bits(sa->rx_top);
-			r->seq_hi = upper_32_bits(sa->rx_top);
+		if (sa->dir == IPSO_DIR_IN && top > ipsim_kernel_rx_top(x)) {
+			r->seq = lower_32_bits(top);
+			r->seq_hi = upper_32_bits(top);
 			for (i = 0; i < r->bmp_len; i++)
 				r->bmp[i] = ~0U;
 		}
 	} else {
-		if (sa->dir == IPSO_DIR_OUT && sa->oseq > x->replay.oseq)
-			x->replay.oseq = (u32)sa->oseq;
-		if (sa->dir == IPSO_DIR_IN && sa->rx_top > x->replay.seq) {
-			x->replay.seq = (u32)sa->rx_top;
+		if (sa->dir == IPSO_DIR_OUT && oseq > x->replay.oseq)
+			x->replay.oseq = (u32)oseq;
+		if (sa->dir == IPSO_DIR_IN && top > x->replay.seq) {
+			x->replay.seq = (u32)top;
 			x->replay.bitmap = ~0U;
 		}
 	}
-	spin_unlock_bh(&x->lock);
+}
+
+static void ipsim_sa_writeback(struct ipsim_sa *sa)
+{
+	spin_lock_bh(&sa->x->lock);
+	ipsim_sa_writeback_locked(sa);
+	spin_unlock_bh(&sa->x->lock);
+}
+
+/*
+ * Inbound, on each packet of a packet-mode SA: may the NIC decrypt it?
+ * Only while the bridge says the handle is live.  At the first live
+ * packet the NIC's window moves up to what software accepted since
+ * sa_add read it; at the first packet after the withdraw the NIC's window
+ * goes back into the kernel state, before software sees the packet.
+ * Either way no sequence number is accepted twice.  BH context.
+ */
+bool ipsim_sa_rx_owned(struct ipsim_sa *sa, const struct net_device *dev)
+{
+	bool live = ipso_handle_is_live(dev, sa->handle);
+	struct xfrm_state *x = sa->x;
+	u8 want = live ? IPSIM_RX_HARDWARE : IPSIM_RX_HANDED_BACK;
+	u64 top;
+
+	if (READ_ONCE(sa->rx_phase) == want ||
+	    (!live && READ_ONCE(sa->rx_phase) == IPSIM_RX_SOFTWARE))
+		return live;
+	spin_lock(&x->lock);
+	if (live && sa->rx_phase == IPSIM_RX_SOFTWARE) {
+		top = ipsim_kernel_rx_top(x);
+		spin_lock(&sa->lock);
+		if (top > sa->rx_top) {
+			sa->rx_top = top;
+			bitmap_fill(sa->bitmap, IPSIM_REPLAY_MAX);
+		}
+		WRITE_ONCE(sa->rx_phase, IPSIM_RX_HARDWARE);
+		spin_unlock(&sa->lock);
+	} else if (!live && sa->rx_phase == IPSIM_RX_HARDWARE) {
+		ipsim_sa_writeback_locked(sa);
+		WRITE_ONCE(sa->rx_phase, IPSIM_RX_HANDED_BACK);
+	}
+	spin_unlock(&x->lock);
+	return READ_ONCE(sa->rx_phase) == IPSIM_RX_HARDWARE;
 }
 
 /*

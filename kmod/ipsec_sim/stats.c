@@ -62,6 +62,7 @@ static const char *const ipsim_stat_names[IPSIM_STAT__MAX] = {
 	[IPSIM_RX_REPLAY]	= "rx_replay",
 	[IPSIM_RX_BAD_TRAILER]	= "rx_bad_trailer",
 	[IPSIM_RX_DROP_ERROR]	= "rx_drop_error",
+	[IPSIM_RX_NOT_LIVE]	= "rx_not_live",
 	[IPSIM_XDP_PASS]	= "xdp_pass",
 	[IPSIM_XDP_DROP]	= "xdp_drop",
 	[IPSIM_XDP_TX]		= "xdp_tx",

@@ -1,0 +1,82 @@
+#!/bin/sh
+# An inbound SA moves from software to the simulated NIC and back under a
+# paced stream (one datagram every 10 ms from the peer).
+#
+# The NIC holds the SA 600 ms before the bridge makes its handle live (a
+# slow sa_add completion), and the offload is withdrawn before the SA is
+# deleted.  While the handle is not live the NIC must leave the ESP to the
+# kernel (rx_not_live) rather than decrypt what it may not deliver; the
+# replay window moves with the owner.  Every datagram must arrive.
+. /opt/ipso/tests/guest/lib.sh
+. /opt/ipso/tests/guest/lib_offload.sh
+offload_require
+PATH=$IPSO/bin:$PATH
+command -v ipso_genl >/dev/null || skip "tests/bin/ipso_genl not built"
+load_stock_modules
+check "bridge and simulated NIC modules" offload_modules poll_ms=60000
+check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
+DBG=/sys/kernel/debug/ipsec_sim
+
+K=0x2122232425262728292a2b2c2d2e2f3031323334
+for n in ns1 ns2; do
+	check "SA 0x2002 in $n" ip -n $n xfrm state add src 10.0.0.2 \
+		dst 10.0.0.1 proto esp spi 0x2002 reqid 2 mode transport \
+		replay-window 32 aead 'rfc4106(gcm(aes))' $K 128
+done
+t="tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 2 mode transport"
+ip -n ns2 xfrm policy add src 10.0.0.2 dst 10.0.0.1 proto udp dir out $t
+ip -n ns1 xfrm policy add src 10.0.0.2 dst 10.0.0.1 proto udp dir in $t
+
+sim_stat() {	# NAME: a counter of the host end
+	awk -v n="$1" '$1 == n { print $2; exit }' $DBG/devices
+}
+i=0
+until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0'; do
+	i=$((i + 1))
+	[ $i -gt 50 ] && break
+	sleep 0.1
+done
+
+echo 600 >$DBG/add_settle_ms
+dec0=$(sim_stat rx_decrypted)
+nl0=$(sim_stat rx_not_live)
+err0=$(sim_stat rx_drop_error)
+$NS1 netprobe udp-count 5000 3 >/run/stream.out &
+r=$!
+sleep 0.3
+$NS2 netprobe udp-pace 10.0.0.1 5000 250 10 >/dev/null &
+s=$!
+sleep 0.4
+check "offload the inbound SA (software keeps receiving)" \
+	$NS1 ipso_genl offload 4 10.0.0.1 0x2002 sim0 in
+i=0
+until $NS1 ipso_genl dump | grep -q 'spi=0x00002002.*state=offloaded'; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && break
+	sleep 0.1
+done
+check "SA OFFLOADED" $NS1 sh -c "ipso_genl dump | grep -q 'spi=0x00002002.*state=offloaded'"
+sleep 0.5
+check "withdraw during the stream" \
+	$NS1 ipso_genl withdraw 4 10.0.0.1 0x2002 sim0
+wait $s
+wait $r
+echo 0 >$DBG/add_settle_ms
+sed 's/^/  stream: /' /run/stream.out
+dec=$(($(sim_stat rx_decrypted) - dec0))
+nl=$(($(sim_stat rx_not_live) - nl0))
+err=$(($(sim_stat rx_drop_error) - err0))
+echo "  NIC decrypted $dec, left $nl to software while not live, dropped $err"
+check "the NIC decrypted part of the stream" [ "$dec" -ge 10 ]
+check "ESP of the not yet live SA went to software" [ "$nl" -ge 10 ]
+check "nothing dropped by the NIC" [ "$err" -eq 0 ]
+check "all 250 datagrams, none lost" grep -q "received 250 lost 0 " /run/stream.out
+rep=$($NS1 awk '$1 == "XfrmInStateSeqError" { print $2 }' /proc/net/xfrm_stat)
+check "no replay drops in software ($rep)" [ "$rep" -eq 0 ]
+
+ip netns del ns1
+ip netns del ns2
+sleep 0.5
+check "rmmod simulated NIC" rmmod ipsec_sim
+check "rmmod bridge" rmmod ipsec_offload
+finish
