@@ -8,8 +8,8 @@
 # with only ESP on the wire; the peer's software counters equal ours; at
 # least two rekeys of every CHILD_SA during a paced UDP stream (one
 # datagram every 20 ms) with zero loss; stopping the daemon mid-stream
-# falls back to software with the tunnel up and no loss; a restarted daemon
-# offloads again and the stream goes on without loss.
+# falls back to software with the tunnel up and no loss either way; a
+# restarted daemon offloads again and the stream goes on without loss.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_swan.sh
 . /opt/ipso/tests/guest/lib_offload.sh
@@ -96,18 +96,25 @@ grep -E 'rekey' "$SWAN/ns1/charon.log" | tail -n 2 | sed 's/^/  charon: /'
 check "the new SAs are OFFLOADED too" wait_offloaded 8
 
 # Daemon stop mid-stream: software takes over, strongSwan unaware.
+# Both directions: our TX and our RX move from the NIC to software.
 $NS2 netprobe udp-count 5004 5 >/run/stream_stop.out &
 r=$!
+$NS1 netprobe udp-count 5007 5 >/run/stream_stop_rx.out &
+rr=$!
 sleep 0.3
 $NS1 netprobe udp-pace 10.0.0.2 5004 250 20 >/dev/null &
 s=$!
+$NS2 netprobe udp-pace 10.0.0.1 5007 250 20 >/dev/null &
+sr=$!
 sleep 2
 check "daemon stops on SIGTERM (exit 0)" daemon_stop
 check "no offload left after the stop" [ "$(offloaded_count)" -eq 0 ]
-wait $s
-wait $r
-sed 's/^/  stream across the daemon stop: /' /run/stream_stop.out
+wait $s $sr
+wait $r $rr
+sed 's/^/  stream across the daemon stop, ns1->ns2: /' /run/stream_stop.out
+sed 's/^/  stream across the daemon stop, ns2->ns1: /' /run/stream_stop_rx.out
 check "stream across the daemon stop: none lost" grep -q "received 250 lost 0 " /run/stream_stop.out
+check "reverse stream across the daemon stop: none lost" grep -q "received 250 lost 0 " /run/stream_stop_rx.out
 check "IKE and CHILD_SAs still up (strongSwan unaware)" \
 	sh -c "swanctl_n() { STRONGSWAN_CONF=$SWAN/ns1/strongswan.conf /usr/sbin/swanctl \"\$@\"; }; [ \$(swanctl_n --list-sas | grep -c INSTALLED) -eq 4 ]"
 check "ping in software after the stop" $NS1 ping -c 2 -W 3 10.0.0.2
