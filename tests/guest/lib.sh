@@ -27,6 +27,26 @@ check() {
 }
 # A skipped test says why and exits 77.
 skip() { echo "SKIP: $*"; exit 77; }
+# Test tools (tests/bin) go first on PATH; one that was not built skips the
+# test instead of failing it.  use_test_bins NAME...
+use_test_bins() {
+	local b
+	PATH=$IPSO/bin:$PATH
+	for b in "$@"; do
+		command -v "$b" >/dev/null || skip "tests/bin/$b not built"
+	done
+}
+# Under TCG the kernel's work items and the daemons lag behind the
+# commands that trigger them: poll.  Gives up after 10 s, non-zero.
+# wait_for CMD...
+wait_for() {
+	local i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
 # End of a test: non-zero when any check failed.
 finish() {
 	dmesg_clean || fails=$((fails + 1))
@@ -72,6 +92,59 @@ ns_pair_veth() {
 	ip -n ns2 link set veth2 up
 }
 
+# AES-GCM ESP states (128-bit ICV), the same in each namespace named;
+# WORD... (replay window, limits, encap) are appended to each.
+# xfrm_sa "NS..." SRC DST SPI REQID MODE KEY [WORD...]
+xfrm_sa() {
+	local nss="$1" src=$2 dst=$3 spi=$4 reqid=$5 mode=$6 key=$7 n
+	shift 7
+	for n in $nss; do
+		ip -n "$n" xfrm state add src "$src" dst "$dst" proto esp \
+			spi "$spi" reqid "$reqid" mode "$mode" \
+			aead 'rfc4106(gcm(aes))' "$key" 128 "$@" || return 1
+	done
+}
+# ns1 (A) <-> ns2 (B) out and in policies on both sides: traffic between
+# SEL_A and SEL_B (default: A and B themselves) goes A -> B with reqid
+# REQID and B -> A with REQID + 1.
+# xfrm_policy_pair MODE A B REQID [SEL_A SEL_B]
+xfrm_policy_pair() {
+	local m=$1 a=$2 b=$3 r=$4 sa=${5:-$2} sb=${6:-$3}
+	local t1="tmpl src $a dst $b proto esp reqid $r mode $m"
+	local t2="tmpl src $b dst $a proto esp reqid $((r + 1)) mode $m"
+	ip -n ns1 xfrm policy add src "$sa" dst "$sb" dir out $t1 &&
+	ip -n ns1 xfrm policy add src "$sb" dst "$sa" dir in $t2 &&
+	ip -n ns2 xfrm policy add src "$sb" dst "$sa" dir out $t2 &&
+	ip -n ns2 xfrm policy add src "$sa" dst "$sb" dir in $t1
+}
+# Both directions between ns1 (A) and ns2 (B): the two SAs in both
+# namespaces (SPI_AB with REQID, SPI_BA with REQID + 1) and their
+# policies.  WORD... go to every state (xfrm_sa).
+# xfrm_pair MODE A B SPI_AB SPI_BA REQID KEY_AB KEY_BA [SEL_A SEL_B] [-- WORD...]
+xfrm_pair() {
+	local m=$1 a=$2 b=$3 s1=$4 s2=$5 r=$6 k1=$7 k2=$8 sa= sb=
+	shift 8
+	if [ $# -gt 0 ] && [ "$1" != -- ]; then
+		sa=$1 sb=$2
+		shift 2
+	fi
+	[ "${1:-}" = -- ] && shift
+	xfrm_sa "ns1 ns2" "$a" "$b" "$s1" "$r" "$m" "$k1" "$@" &&
+	xfrm_sa "ns1 ns2" "$b" "$a" "$s2" $((r + 1)) "$m" "$k2" "$@" &&
+	xfrm_policy_pair "$m" "$a" "$b" "$r" $sa $sb
+}
+
+# A complete TCP transfer of BYTES to ADDR port 6000, receiver first.
+# tcp_transfer FROM-PREFIX TO-PREFIX ADDR BYTES
+tcp_transfer() {
+	local r
+	$2 netprobe tcp-recv 6000 30 >/run/tcp.out 2>&1 &
+	r=$!
+	sleep 0.3
+	$1 netprobe tcp-send "$3" 6000 "$4" >/dev/null 2>&1
+	wait $r && grep -q "received $4 bytes" /run/tcp.out
+}
+
 # What crosses the wire is what each end transmits: capture with -Q out.
 # (A receiver's capture also shows tunnel-mode packets after decryption,
 # re-injected on the same device: not wire traffic.)
@@ -100,6 +173,19 @@ wire_capture_start() {
 	capture_ready
 }
 wire_text() { capture_text /run/wire1.pcap /run/wire2.pcap; }
+# One ok per SPI (four hex digits) with ESP in FILE (capture_text output),
+# one bad per SPI without.  KIND: ESP, or "UDP-encap ESP" for NAT-T.
+# expect_spis FILE LABEL KIND SPI...
+expect_spis() {
+	local file=$1 label=$2 kind=$3 pre= spi c
+	shift 3
+	[ "$kind" = ESP ] || pre="4500: UDP-encap: "
+	for spi in "$@"; do
+		c=$(grep -c "${pre}ESP(spi=0x0000$spi" "$file")
+		[ "$c" -gt 0 ] && ok "$label: $kind spi 0x$spi ($c frames)" ||
+			bad "$label: no $kind with spi 0x$spi"
+	done
+}
 
 # Exact wire audit at the far end of a link (tests/tools/wire_audit.bpf.c):
 # counts what arrives from the wire by class, telling a leaked plaintext

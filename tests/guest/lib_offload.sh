@@ -4,33 +4,145 @@ LOADER=$IPSO/loader/ipsec-offload
 BRIDGE_KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
 SIM_KO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
 
-offload_require() {
-	[ -x "$LOADER" ] || skip "loader/ipsec-offload not built"
+SIM_DEBUGFS=/sys/kernel/debug/ipsec_sim
+
+# The modules alone, for tests that do without the loader.
+offload_require_modules() {
 	[ -f "$BRIDGE_KO" ] || skip "ipsec_offload.ko not built"
 	[ -f "$SIM_KO" ] || skip "ipsec_sim.ko not built"
 }
+offload_require() {
+	[ -x "$LOADER" ] || skip "loader/ipsec-offload not built"
+	offload_require_modules
+}
 
-offload_modules() {	# bridge module parameters...
-	insmod "$BRIDGE_KO" "$@" && insmod "$SIM_KO"
+# offload_modules [BRIDGE-PARAM...] [-- SIM-PARAM...]
+offload_modules() {
+	local bridge=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		bridge="$bridge $1"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	insmod "$BRIDGE_KO" $bridge && insmod "$SIM_KO" "$@"
 }
 
 # ns1:sim0 (the NIC with the offload) <-> ns2:sim1 (plain peer end),
-# addressed like ns_pair_veth.
+# addressed like ns_pair_veth.  ns_pair_sim [ipv4-only]
 ns_pair_sim() {
 	local n
-	ip netns add ns1
-	ip netns add ns2
+	ip netns add ns1 &&
+	ip netns add ns2 &&
 	ip link add sim0 type ipsecsim || return 1
-	ip link set sim0 netns ns1
-	ip link set sim0p netns ns2
-	ip -n ns2 link set sim0p name sim1
-	ip -n ns1 addr add 10.0.0.1/24 dev sim0
-	ip -n ns2 addr add 10.0.0.2/24 dev sim1
-	ip -n ns1 addr add fd00::1/64 dev sim0 nodad
-	ip -n ns2 addr add fd00::2/64 dev sim1 nodad
-	for n in ns1 ns2; do ip -n $n link set lo up; done
-	ip -n ns1 link set sim0 up
+	# The NIC registers with the bridge from a work item: let it, so that
+	# the move to ns1 is one the bridge has to follow.
+	sleep 0.3
+	ip link set sim0 netns ns1 &&
+	ip link set sim0p netns ns2 &&
+	ip -n ns2 link set sim0p name sim1 &&
+	ip -n ns1 addr add 10.0.0.1/24 dev sim0 &&
+	ip -n ns2 addr add 10.0.0.2/24 dev sim1 || return 1
+	if [ "${1:-}" != ipv4-only ]; then
+		ip -n ns1 addr add fd00::1/64 dev sim0 nodad &&
+		ip -n ns2 addr add fd00::2/64 dev sim1 nodad || return 1
+	fi
+	for n in ns1 ns2; do ip -n $n link set lo up || return 1; done
+	ip -n ns1 link set sim0 up &&
 	ip -n ns2 link set sim1 up
+}
+
+# Hosts behind each end for tunnel mode, on lo: 192.168.1.1 in ns1,
+# 192.168.2.1 in ns2 (with ipv6 also fd01::1, fd02::1), routed over the
+# sim pair from those addresses.  After ns_pair_sim.  sim_inner_hosts [ipv6]
+sim_inner_hosts() {
+	ip -n ns1 addr add 192.168.1.1/32 dev lo &&
+	ip -n ns2 addr add 192.168.2.1/32 dev lo &&
+	ip -n ns1 route add 192.168.2.0/24 dev sim0 src 192.168.1.1 &&
+	ip -n ns2 route add 192.168.1.0/24 dev sim1 src 192.168.2.1 || return 1
+	[ "${1:-}" = ipv6 ] || return 0
+	ip -n ns1 addr add fd01::1/128 dev lo &&
+	ip -n ns2 addr add fd02::1/128 dev lo &&
+	ip -n ns1 route add fd02::/64 dev sim0 src fd01::1 &&
+	ip -n ns2 route add fd01::/64 dev sim1 src fd02::1
+}
+
+# The end of most sim tests: the namespaces go first, taking their devices
+# and offloads, or the modules would still be in use.
+offload_teardown() {
+	ip netns del ns1
+	ip netns del ns2
+	sleep 0.5
+	check "rmmod simulated NIC" rmmod ipsec_sim
+	check "rmmod bridge" rmmod ipsec_offload
+}
+
+# --- The bridge over genetlink (tests/bin/ipso_genl), in ns1 ---
+
+# GET_DEVICES lists NAME (with BACKEND, when given).  The simulated NIC
+# registers from a work item, so this turns true a little after the link
+# exists: wait_for bridge_lists sim0 sim
+bridge_lists() {	# NAME [BACKEND]
+	local want="name=$1"
+	[ -n "${2:-}" ] && want="$want backend=$2"
+	$NS1 ipso_genl devices 2>/dev/null | grep -q "$want"
+}
+# One check per SA, each "FAMILY DADDR SPI DIR", offloaded on sim0.
+# offload_on_sim0 "4 10.0.0.2 0x1001 out"...
+offload_on_sim0() {
+	local x
+	for x in "$@"; do
+		check "offload $x" _offload_sim0 $x
+	done
+}
+_offload_sim0() { $NS1 ipso_genl offload "$1" "$2" "$3" sim0 "$4" >/dev/null; }
+# Offloads the bridge holds OFFLOADED, per GET_OFFLOAD (the loader's view is
+# offloaded_count).
+bridge_offloaded_count() { $NS1 ipso_genl dump | grep -c 'state=offloaded'; }
+# Installs run on the bridge's workqueue.  wait_bridge_offloaded N
+wait_bridge_offloaded() { wait_for _bridge_offloaded_ge "$1"; }
+_bridge_offloaded_ge() { [ "$(bridge_offloaded_count)" -ge "$1" ]; }
+
+# --- The simulated NIC's debugfs ---
+
+# The file has a block per host end; a counter is DEV's (default sim0).
+# sim_stat NAME [DEV]
+sim_stat() {
+	awk -v d="${2:-sim0}" -v k="$1" '$1 == "device" { dev = $2 }
+		dev == d && $1 == k { print $2 }' $SIM_DEBUGFS/devices
+}
+# Field NAME of the NIC's SA with SPI (four hex digits).  sim_sa_field SPI NAME
+sim_sa_field() {
+	awk -v s="spi 0x0000$1" -v f="$2" 'index($0, s) {
+		for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' $SIM_DEBUGFS/devices
+}
+# The NIC's bytes and packets of an SA equal what ns2's software IPsec
+# counted for it, and are not zero.  SPI: four hex digits.
+# sim_counters_match_peer SRC DST SPI
+sim_counters_match_peer() {
+	local p o
+	p=$(ip -n ns2 -s xfrm state get src "$1" dst "$2" proto esp spi "0x$3" |
+		sed -n 's/^[[:space:]]*\([0-9]*\)(bytes), \([0-9]*\)(packets).*/\1 \2/p' |
+		head -n 1)
+	o="$(sim_sa_field "$3" bytes) $(sim_sa_field "$3" packets)"
+	echo "  spi 0x$3: ours (bytes packets) $o, peer $p"
+	[ "$o" = "$p" ] && [ "${p%% *}" -gt 0 ]
+}
+# ns2 sends datagram TAG to 10.0.0.1:5001 over SA 0x2002 while esp_inject
+# on sim1 puts a replayed or tampered copy of its ESP on the wire: true
+# when the copy was dropped (TAG delivered once).  inject_copy replay|tamper TAG
+inject_copy() {
+	local r j jrc
+	$NS1 netprobe udp-recv 5001 4 5 >/run/inj.out 2>&1 &
+	r=$!
+	$NS2 esp_inject sim1 0x2002 "$1" 8 >/run/inj.log 2>&1 &
+	j=$!
+	sleep 0.5
+	$NS2 netprobe udp-send 10.0.0.1 5001 "$2" >/dev/null 2>&1
+	wait $j
+	jrc=$?
+	wait $r
+	cat /run/inj.log
+	[ $jrc -eq 0 ] && [ "$(grep -c "$2" /run/inj.out)" -eq 1 ]
 }
 
 loader() { $NS1 "$LOADER" "$@"; }

@@ -7,24 +7,20 @@
 # the slow path (still ESP), a stale mark without one is dropped; unplug
 # and module unload with live offloads leave a clean kernel log.
 . /opt/ipso/tests/guest/lib.sh
-KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
-SIMKO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
-[ -f "$KO" ] || skip "ipsec_offload.ko not built"
-[ -f "$SIMKO" ] || skip "ipsec_sim.ko not built"
-PATH=$IPSO/bin:$PATH
-command -v ipso_genl >/dev/null || skip "tests/bin/ipso_genl not built"
-command -v mark_udp >/dev/null || skip "tests/bin/mark_udp not built"
+. /opt/ipso/tests/guest/lib_offload.sh
+offload_require_modules
+use_test_bins ipso_genl mark_udp
 load_stock_modules
-DBG=/sys/kernel/debug/ipsec_sim
+DBG=$SIM_DEBUGFS
 D=$DBG/devices
 P=/sys/module/ipsec_sim/parameters/max_sa
 
-check "insmod bridge" insmod "$KO"
-insmod "$SIMKO" max_sa=0 2>/dev/null && { bad "max_sa=0 accepted"; rmmod ipsec_sim; } ||
+check "insmod bridge" insmod "$BRIDGE_KO"
+insmod "$SIM_KO" max_sa=0 2>/dev/null && { bad "max_sa=0 accepted"; rmmod ipsec_sim; } ||
 	ok "insmod max_sa=0 refused"
-insmod "$SIMKO" max_sa=200000 2>/dev/null && { bad "max_sa=200000 accepted"; rmmod ipsec_sim; } ||
+insmod "$SIM_KO" max_sa=200000 2>/dev/null && { bad "max_sa=200000 accepted"; rmmod ipsec_sim; } ||
 	ok "insmod max_sa=200000 refused"
-check "insmod max_sa=2" insmod "$SIMKO" max_sa=2
+check "insmod max_sa=2" insmod "$SIM_KO" max_sa=2
 sh -c "echo 0 > $P" 2>/dev/null && bad "max_sa=0 written" || ok "writing max_sa=0 refused"
 sh -c "echo abc > $P" 2>/dev/null && bad "max_sa=abc written" || ok "writing max_sa=abc refused"
 check "max_sa still 2" [ "$(cat $P)" = 2 ]
@@ -42,22 +38,13 @@ check "pair b0" ip link add b0 type ipsecsim
 check "delete the host end" ip link del b0
 ip link show b0p >/dev/null 2>&1 && bad "b0p survived" || ok "b0p went with b0"
 
-ip netns add ns1
-ip netns add ns2
-check "sim pair in ns1" ip -n ns1 link add sim0 type ipsecsim
-ip -n ns1 link set sim0p netns ns2
-ip -n ns2 link set sim0p name sim1
-ip -n ns1 addr add 10.0.0.1/24 dev sim0
-ip -n ns2 addr add 10.0.0.2/24 dev sim1
+check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim ipv4-only
 # an unprotected pair of addresses on the same link
 ip -n ns1 addr add 10.0.1.1/24 dev sim0
 ip -n ns2 addr add 10.0.1.2/24 dev sim1
 # a protected pair whose SA stays in software (never offered to the NIC)
 ip -n ns1 addr add 10.0.2.1/24 dev sim0
 ip -n ns2 addr add 10.0.2.2/24 dev sim1
-for n in ns1 ns2; do ip -n $n link set lo up; done
-ip -n ns1 link set sim0 up
-ip -n ns2 link set sim1 up
 K=0x0102030405060708090a0b0c0d0e0f1011121314
 for n in ns1 ns2; do
 	for s in 0x1001 0x1002 0x1003 0x1004; do
@@ -79,12 +66,7 @@ ip -n ns1 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir out \
 	tmpl src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1001 reqid 1 mode transport
 ip -n ns2 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir in \
 	tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport
-i=0
-until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0 backend=sim'; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && break
-	sleep 0.1
-done
+wait_for bridge_lists sim0 sim
 check "sim0 registered, caps and max_sa announced" \
 	sh -c "$NS1 ipso_genl devices | grep -q 'name=sim0 backend=sim caps=0xfd max_sa=2'"
 
@@ -92,14 +74,8 @@ state_of() {	# SPI -> "state=... handle=... reason=..."
 	$NS1 ipso_genl dump | grep "spi=0x0000$1" |
 		sed -n 's/.*\(state=[a-z]* handle=[0-9]* reason=-\{0,1\}[0-9]*\).*/\1/p'
 }
-wait_state() {	# SPI STATE
-	i=0
-	while ! state_of $1 | grep -q "state=$2"; do
-		i=$((i + 1))
-		[ $i -gt 60 ] && return 1
-		sleep 0.1
-	done
-}
+in_state() { state_of $1 | grep -q "state=$2"; }	# SPI STATE
+wait_state() { wait_for in_state "$@"; }
 $NS1 ipso_genl offload 4 10.0.0.2 0x1001 sim0 out >/dev/null
 $NS1 ipso_genl offload 4 10.0.0.1 0x2002 sim0 in >/dev/null
 check "0x1001 offloaded" wait_state 1001 offloaded
@@ -117,7 +93,7 @@ $NS1 ipso_genl offload 4 10.0.0.2 0x1004 sim0 out >/dev/null
 check "injected failure: REJECTED" wait_state 1004 rejected
 check "injected failure: reason -EIO" sh -c "echo '$(state_of 1004)' | grep -q 'reason=-5'"
 sleep 1
-check "fault used once, not retried" [ "$(awk '$1 == "fault_add_fail" { print $2 }' $D)" = 1 ]
+check "fault used once, not retried" [ "$(sim_stat fault_add_fail)" = 1 ]
 check "fail_next_add back to 0" [ "$(cat $DBG/fail_next_add)" = 0 ]
 sed 's/^/  errors: /' $DBG/errors
 check "errors file names the failure" grep -q 'handle .* sa_add (injected): -5' $DBG/errors
@@ -131,39 +107,38 @@ echo 0 > $DBG/add_delay_ms
 
 # Fail-closed transmit with forced marks.  A stale mark on a protected
 # flow: the secpath still names 0x1001, the slow path encrypts it.
-stat() { awk -v k=$1 '$1 == k { print $2 }' $D; }
 capture_start "$NS2" sim1 /run/in.pcap '' in
 capture_ready
 $NS2 netprobe udp-recv 5000 4 1 >/run/u1.out 2>&1 &
 r=$!
 sleep 0.3
-slow0=$(stat tx_slowpath)
+slow0=$(sim_stat tx_slowpath)
 $NS1 mark_udp 10.0.0.2 5000 0xe5000fff stale-protected >/dev/null
 wait $r
 check "stale mark, protected flow: delivered" grep -q stale-protected /run/u1.out
-check "stale mark, protected flow: slow path used" [ "$(stat tx_slowpath)" -gt "$slow0" ]
+check "stale mark, protected flow: slow path used" [ "$(sim_stat tx_slowpath)" -gt "$slow0" ]
 # A live mark (what the tc program writes): the fast path, no lookup.
 h=$(state_of 1001 | sed -n 's/.*handle=\([0-9]*\).*/\1/p')
 $NS2 netprobe udp-recv 5003 4 1 >/run/u4.out 2>&1 &
 r=$!
 sleep 0.3
-slow0=$(stat tx_slowpath)
-enc0=$(stat tx_encrypted)
+slow0=$(sim_stat tx_slowpath)
+enc0=$(sim_stat tx_encrypted)
 $NS1 mark_udp 10.0.0.2 5003 $(printf '0x%08x' $((0xe5000000 | h))) live-mark >/dev/null
 wait $r
 check "live mark (handle $h): delivered" grep -q live-mark /run/u4.out
 check "live mark: encrypted without the slow path" \
-	[ "$(stat tx_slowpath)" -eq "$slow0" -a "$(stat tx_encrypted)" -gt "$enc0" ]
+	[ "$(sim_stat tx_slowpath)" -eq "$slow0" -a "$(sim_stat tx_encrypted)" -gt "$enc0" ]
 # A stale mark without a secpath: nothing names an SA, the NIC drops it.
 $NS2 netprobe udp-recv 5001 3 1 >/run/u2.out 2>&1 &
 r=$!
 sleep 0.3
-stale0=$(stat tx_drop_stale)
+stale0=$(sim_stat tx_drop_stale)
 $NS1 mark_udp 10.0.1.2 5001 0xe5000fff stale-unprotected >/dev/null
 wait $r
 grep -q stale-unprotected /run/u2.out && bad "stale mark without secpath was sent" ||
 	ok "stale mark without secpath: not delivered"
-check "stale mark without secpath: tx_drop_stale counted" [ "$(stat tx_drop_stale)" -gt "$stale0" ]
+check "stale mark without secpath: tx_drop_stale counted" [ "$(sim_stat tx_drop_stale)" -gt "$stale0" ]
 # The same unprotected flow without a mark passes like on veth.
 $NS2 netprobe udp-recv 5002 4 1 >/run/u3.out 2>&1 &
 r=$!
@@ -181,11 +156,11 @@ check "ESP 0x1001 on the wire" grep -q 'ESP(spi=0x00001001' /run/in.txt
 $NS1 netprobe udp-recv 5004 4 1 >/run/u5.out 2>&1 &
 r=$!
 sleep 0.3
-nosa0=$(stat rx_no_sa)
+nosa0=$(sim_stat rx_no_sa)
 $NS2 netprobe udp-send 10.0.2.1 5004 software-esp >/dev/null 2>&1
 wait $r
 check "ESP of a software SA: delivered by the kernel" grep -q software-esp /run/u5.out
-check "ESP of a software SA: rx_no_sa counted" [ "$(stat rx_no_sa)" -gt "$nosa0" ]
+check "ESP of a software SA: rx_no_sa counted" [ "$(sim_stat rx_no_sa)" -gt "$nosa0" ]
 check "kernel decrypted it (SA 0x2009 counted)" sh -c \
 	"/usr/sbin/ip -n ns1 -s xfrm state get src 10.0.2.2 dst 10.0.2.1 proto esp spi 0x2009 | grep -q ' 1(packets)'"
 
@@ -197,7 +172,7 @@ sleep 0.3
 $NS1 netprobe tcp-send 10.0.0.2 6001 50000000 >/run/ts.out 2>&1 &
 s=$!
 sleep 1
-enc=$(stat tx_encrypted)
+enc=$(sim_stat tx_encrypted)
 check "unplug sim0 during traffic ($enc frames encrypted so far)" sh -c "echo sim0 > $DBG/unplug"
 sleep 0.5
 # TCP would retry for minutes towards a vanished device: end both ends.
@@ -205,7 +180,7 @@ kill $s $r 2>/dev/null
 wait $s $r 2>/dev/null
 ip -n ns1 link show sim0 >/dev/null 2>&1 && bad "sim0 still there" || ok "sim0 gone"
 ip -n ns2 link show sim1 >/dev/null 2>&1 && bad "sim1 still there" || ok "sim1 gone"
-n=$($NS1 ipso_genl dump | grep -c 'state=offloaded')
+n=$(bridge_offloaded_count)
 [ "$n" -eq 0 ] && ok "no offload left after unplug" || bad "$n offloads left after unplug"
 sh -c "echo nosuch > $DBG/unplug" 2>/dev/null && bad "unplug of an unknown name accepted" ||
 	ok "unplug of an unknown name refused"
@@ -219,7 +194,7 @@ sleep 0.3
 $NS1 ipso_genl offload 4 10.0.0.2 0x1001 c0 out >/dev/null
 check "0x1001 offloaded on c0" wait_state 1001 offloaded
 check "rmmod simulated NIC with a live offload" rmmod ipsec_sim
-n=$($NS1 ipso_genl dump | grep -c 'state=offloaded')
+n=$(bridge_offloaded_count)
 [ "$n" -eq 0 ] && ok "offload gone with the module" || bad "$n offloads left after rmmod"
 ip netns del ns1
 ip netns del ns2

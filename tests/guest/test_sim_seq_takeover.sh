@@ -11,28 +11,21 @@
 # every datagram.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_offload.sh
-offload_require
-PATH=$IPSO/bin:$PATH
-command -v ipso_genl >/dev/null || skip "tests/bin/ipso_genl not built"
+offload_require_modules
+use_test_bins ipso_genl
 load_stock_modules
 # no counter poll during the test: the hand-back must not depend on one
 check "bridge and simulated NIC modules" offload_modules poll_ms=60000
 check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
-DBG=/sys/kernel/debug/ipsec_sim
+DBG=$SIM_DEBUGFS
 
 K=0x0102030405060708090a0b0c0d0e0f1011121314
-for n in ns1 ns2; do
-	check "SA 0x1001 in $n" ip -n $n xfrm state add src 10.0.0.1 \
-		dst 10.0.0.2 proto esp spi 0x1001 reqid 1 mode transport \
-		replay-window 32 aead 'rfc4106(gcm(aes))' $K 128
-done
+check "SA 0x1001 in ns1 and ns2" xfrm_sa "ns1 ns2" 10.0.0.1 10.0.0.2 0x1001 1 transport $K \
+	replay-window 32
 t="tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport"
 ip -n ns1 xfrm policy add src 10.0.0.1 dst 10.0.0.2 proto udp dir out $t
 ip -n ns2 xfrm policy add src 10.0.0.1 dst 10.0.0.2 proto udp dir in $t
 
-tx_encrypted() {
-	awk '$1 == "tx_encrypted" { print $2; exit }' $DBG/devices
-}
 replays() {	# NS: replay drops of its inbound states
 	$(eval echo \$NS${1#ns}) awk '$1 == "XfrmInStateSeqError" { print $2 }' \
 		/proc/net/xfrm_stat
@@ -40,23 +33,10 @@ replays() {	# NS: replay drops of its inbound states
 offloaded() {
 	$NS1 ipso_genl dump | grep -q 'spi=0x00001001.*state=offloaded'
 }
-wait_for() {	# CMD...: up to 10 s
-	local i=0
-	until "$@"; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
-i=0
-until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0'; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && break
-	sleep 0.1
-done
+wait_for bridge_lists sim0
 
 echo 600 >$DBG/add_settle_ms
-tx0=$(tx_encrypted)
+tx0=$(sim_stat tx_encrypted)
 $NS2 netprobe udp-count 5000 3 >/run/stream.out &
 r=$!
 sleep 0.3
@@ -67,7 +47,7 @@ check "offload request (software keeps sending meanwhile)" \
 	$NS1 ipso_genl offload 4 10.0.0.2 0x1001 sim0 out
 check "SA OFFLOADED" wait_for offloaded
 sleep 0.5
-tx1=$(tx_encrypted)
+tx1=$(sim_stat tx_encrypted)
 check "withdraw before any counter poll" \
 	$NS1 ipso_genl withdraw 4 10.0.0.2 0x1001 sim0
 wait $s
@@ -80,9 +60,5 @@ check "no sequence number reused (peer replay drops 0)" [ "$(replays ns2)" -eq 0
 check "all 250 datagrams, none lost" grep -q "received 250 lost 0 " /run/stream.out
 ip -n ns1 xfrm state | grep -o 'oseq 0x[0-9a-f]*' | sed 's/^/  ns1 after the hand-back: /'
 
-ip netns del ns1
-ip netns del ns2
-sleep 0.5
-check "rmmod simulated NIC" rmmod ipsec_sim
-check "rmmod bridge" rmmod ipsec_offload
+offload_teardown
 finish
