@@ -7,56 +7,28 @@
 # SA deleted under traffic and a namespace deleted with live offloads tear
 # down cleanly (the guest runs with slub_debug: use-after-free would show).
 . /opt/ipso/tests/guest/lib.sh
-KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
-SIMKO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
-[ -f "$KO" ] || skip "ipsec_offload.ko not built"
-[ -f "$SIMKO" ] || skip "ipsec_sim.ko not built"
+. /opt/ipso/tests/guest/lib_offload.sh
+offload_require_modules
 load_stock_modules
 PATH=$IPSO/bin:$PATH
-D=/sys/kernel/debug/ipsec_sim
-check "insmod bridge (poll 100 ms)" insmod "$KO" poll_ms=100
-check "insmod simulated NIC, capacity 3 SAs" insmod "$SIMKO" max_sa=3
-ip netns add ns1
-ip netns add ns2
-ip link add sim0 type ipsecsim
-sleep 0.3
-ip link set sim0 netns ns1
-ip link set sim0p netns ns2
-ip -n ns1 addr add 10.0.0.1/24 dev sim0
-ip -n ns2 addr add 10.0.0.2/24 dev sim0p
-for n in ns1 ns2; do ip -n $n link set lo up; done
-ip -n ns1 link set sim0 up
-ip -n ns2 link set sim0p up
+D=$SIM_DEBUGFS
+check "bridge (poll 100 ms) and simulated NIC (capacity 3 SAs) modules" \
+	offload_modules poll_ms=100 -- max_sa=3
+ns_pair_sim ipv4-only
 K12=0x0102030405060708090a0b0c0d0e0f1011121314
 K21=0x2122232425262728292a2b2c2d2e2f3031323334
-sa() {	# SRC DST SPI REQID KEY [LIMITS...]
-	s=$1 d=$2 spi=$3 r=$4 k=$5
-	shift 5
-	for n in ns1 ns2; do
-		ip -n $n xfrm state add src $s dst $d proto esp spi $spi reqid $r \
-			mode transport aead 'rfc4106(gcm(aes))' $k 128 "$@"
-	done
-}
-sa 10.0.0.1 10.0.0.2 0x1001 1 $K12 limit packet-hard 40
-sa 10.0.0.2 10.0.0.1 0x2002 2 $K21
-for spi in 0x1101 0x1102 0x1103; do sa 10.0.0.1 10.0.0.2 $spi 11 $K12; done
-ip -n ns1 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir out tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport
-ip -n ns1 xfrm policy add src 10.0.0.2 dst 10.0.0.1 dir in tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 2 mode transport
-ip -n ns2 xfrm policy add src 10.0.0.2 dst 10.0.0.1 dir out tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 2 mode transport
-ip -n ns2 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir in tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport
-i=0
-until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0'; do
-	i=$((i + 1)); [ $i -gt 50 ] && break; sleep 0.1
+xfrm_sa "ns1 ns2" 10.0.0.1 10.0.0.2 0x1001 1 transport $K12 limit packet-hard 40
+xfrm_sa "ns1 ns2" 10.0.0.2 10.0.0.1 0x2002 2 transport $K21
+for spi in 0x1101 0x1102 0x1103; do
+	xfrm_sa "ns1 ns2" 10.0.0.1 10.0.0.2 $spi 11 transport $K12
 done
+xfrm_policy_pair transport 10.0.0.1 10.0.0.2 1
+wait_for bridge_lists sim0
 mkdir -p /sys/fs/bpf/ipso
 check "SET_MAPS (pinned for bpftool)" ipso_genl setmaps good /sys/fs/bpf/ipso
 
-settle() {	# wait until no offload is pending
-	i=0
-	while $NS1 ipso_genl dump | grep -q 'state=pending' && [ $i -lt 100 ]; do
-		i=$((i + 1)); sleep 0.1
-	done
-}
+none_pending() { ! $NS1 ipso_genl dump | grep -q 'state=pending'; }
+settle() { wait_for none_pending; }
 state_of() { $NS1 ipso_genl dump | grep "spi=0x0000$1 "; }
 errors() { awk '$1 == "count" { print $2 }' $D/errors; }
 for spi in 0x1001 0x2002 0x1101 0x1102; do
@@ -121,8 +93,7 @@ json ipso_offload | grep -q "\"0x02\",\"0x00\",\"0x00\",\"0x00\",\"$hx\"" &&
 	bad "ipso_offload still lists the expired SA" || ok "ipso_offload entry deleted on teardown"
 
 # SA deleted while traffic flows through its offload.
-ip -n ns1 xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1201 reqid 1 \
-	mode transport aead 'rfc4106(gcm(aes))' $K12 128
+xfrm_sa ns1 10.0.0.1 10.0.0.2 0x1201 1 transport $K12
 check "offload 0x1201" $NS1 ipso_genl offload 4 10.0.0.2 0x1201 sim0 out
 settle
 $NS1 netprobe udp-send 10.0.0.2 5000 flood 3000 >/dev/null 2>&1 &
@@ -134,7 +105,7 @@ sleep 0.3
 state_of 1201 >/dev/null && bad "0x1201 still offloaded" || ok "offload of the deleted SA is gone"
 kill $L 2>/dev/null; wait $L 2>/dev/null
 
-n=$($NS1 ipso_genl dump | grep -c 'state=offloaded')
+n=$(bridge_offloaded_count)
 echo "  live offloads before netns deletion: $n"
 check "delete ns1 with live offloads" ip netns del ns1
 sleep 1

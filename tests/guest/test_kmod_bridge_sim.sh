@@ -8,80 +8,36 @@
 # the kernel's own EXPIRE), withdraw/SA delete/device down tear offloads
 # down with notifications, and unloading leaves a clean kernel log.
 . /opt/ipso/tests/guest/lib.sh
-KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
-SIMKO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
-[ -f "$KO" ] || skip "ipsec_offload.ko not built"
-[ -f "$SIMKO" ] || skip "ipsec_sim.ko not built"
+. /opt/ipso/tests/guest/lib_offload.sh
+offload_require_modules
 load_stock_modules
 PATH=$IPSO/bin:$PATH
-check "insmod bridge (poll 100 ms)" insmod "$KO" poll_ms=100
-check "insmod simulated NIC" insmod "$SIMKO"
+check "bridge (poll 100 ms) and simulated NIC modules" offload_modules poll_ms=100
 
-ip netns add ns1
-ip netns add ns2
-# iproute2 cannot name the peer of a new kind: it is "<name>p".  Moving
-# the host end to ns1 must keep its driver registration.
-check "sim pair sim0 <-> sim0p" ip link add sim0 type ipsecsim
-sleep 0.3
-ip link set sim0 netns ns1
-ip link set sim0p netns ns2
-ip -n ns2 link set sim0p name sim1
-ip -n ns1 addr add 10.0.0.1/24 dev sim0
-ip -n ns2 addr add 10.0.0.2/24 dev sim1
-ip -n ns1 addr add fd00::1/64 dev sim0 nodad
-ip -n ns2 addr add fd00::2/64 dev sim1 nodad
-for n in ns1 ns2; do ip -n $n link set lo up; done
-ip -n ns1 link set sim0 up
-ip -n ns2 link set sim1 up
-i=0
-until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0 backend=sim'; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && break
-	sleep 0.1
-done
-$NS1 ipso_genl devices | grep -q 'name=sim0 backend=sim' &&
+# The host end is created in the initial namespace and moved to ns1: the
+# move must keep its driver registration.
+check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
+wait_for bridge_lists sim0 sim &&
 	ok "GET_DEVICES lists sim0: $($NS1 ipso_genl devices)" ||
 	bad "sim0 never registered with the bridge"
 
 K12=0x0102030405060708090a0b0c0d0e0f1011121314
 K21=0x2122232425262728292a2b2c2d2e2f3031323334
-sa() {	# NS SRC DST SPI REQID KEY [LIMITS...]
-	n=$1 s=$2 d=$3 spi=$4 r=$5 k=$6
-	shift 6
-	ip -n $n xfrm state add src $s dst $d proto esp spi $spi reqid $r \
-		mode transport aead 'rfc4106(gcm(aes))' $k 128 "$@"
-}
-pol() {	# NS SRC DST DIR REQID
-	ip -n $1 xfrm policy add src $2 dst $3 dir $4 \
-		tmpl src $2 dst $3 proto esp reqid $5 mode transport
-}
-for n in ns1 ns2; do
-	sa $n 10.0.0.2 10.0.0.1 0x2002 2 $K21
-	sa $n fd00::1 fd00::2 0x3003 3 $K12
-	sa $n fd00::2 fd00::1 0x4004 4 $K21
-done
 # Our outbound IPv4 SA has a soft byte limit the offloaded traffic crosses.
-sa ns1 10.0.0.1 10.0.0.2 0x1001 1 $K12 limit byte-soft 800
-sa ns2 10.0.0.1 10.0.0.2 0x1001 1 $K12
-pol ns1 10.0.0.1 10.0.0.2 out 1; pol ns1 10.0.0.2 10.0.0.1 in 2
-pol ns2 10.0.0.2 10.0.0.1 out 2; pol ns2 10.0.0.1 10.0.0.2 in 1
-pol ns1 fd00::1 fd00::2 out 3; pol ns1 fd00::2 fd00::1 in 4
-pol ns2 fd00::2 fd00::1 out 4; pol ns2 fd00::1 fd00::2 in 3
+xfrm_sa ns1 10.0.0.1 10.0.0.2 0x1001 1 transport $K12 limit byte-soft 800
+xfrm_sa ns2 10.0.0.1 10.0.0.2 0x1001 1 transport $K12
+xfrm_sa "ns1 ns2" 10.0.0.2 10.0.0.1 0x2002 2 transport $K21
+xfrm_policy_pair transport 10.0.0.1 10.0.0.2 1
+xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21
 
 $NS1 ipso_genl listen 120 >/run/notify.out 2>&1 &
 LISTEN=$!
 $NS1 /usr/sbin/ip xfrm monitor expire >/run/expire.out 2>&1 &
 MON=$!
 sleep 0.5
-check "offload 0x1001 out on sim0" $NS1 ipso_genl offload 4 10.0.0.2 0x1001 sim0 out
-check "offload 0x2002 in on sim0" $NS1 ipso_genl offload 4 10.0.0.1 0x2002 sim0 in
-check "offload 0x3003 out on sim0" $NS1 ipso_genl offload 6 fd00::2 0x3003 sim0 out
-check "offload 0x4004 in on sim0" $NS1 ipso_genl offload 6 fd00::1 0x4004 sim0 in
-i=0
-while [ "$($NS1 ipso_genl dump | grep -c 'state=offloaded')" -lt 4 ] && [ $i -lt 100 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
+offload_on_sim0 "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in" \
+	"6 fd00::2 0x3003 out" "6 fd00::1 0x4004 in"
+wait_bridge_offloaded 4
 $NS1 ipso_genl dump >/run/dump.out
 sed 's/^/  /' /run/dump.out
 n=$(grep -c 'state=offloaded handle=[1-9]' /run/dump.out)
@@ -115,11 +71,11 @@ grep -q 'ESP(spi=0x00001001' /run/wire.txt && grep -q 'ESP(spi=0x00002002' /run/
 	ok "wire carries ESP with all four SPIs" || bad "expected SPIs missing on the wire"
 grep -qE 'ICMP echo|ICMP6, echo|UDP' /run/wire.txt && bad "plaintext on the wire" ||
 	ok "no plaintext ICMP/UDP on the wire"
-D=/sys/kernel/debug/ipsec_sim/devices
+D=$SIM_DEBUGFS/devices
 if [ -r $D ]; then
-	tx=$(awk '$1 == "tx_encrypted" { print $2 }' $D)
-	rx=$(awk '$1 == "rx_decrypted" { print $2 }' $D)
-	echo "  sim: tx_encrypted=$tx rx_decrypted=$rx slowpath=$(awk '$1 == "tx_slowpath" { print $2 }' $D)"
+	tx=$(sim_stat tx_encrypted)
+	rx=$(sim_stat rx_decrypted)
+	echo "  sim: tx_encrypted=$tx rx_decrypted=$rx slowpath=$(sim_stat tx_slowpath)"
 	[ "${tx:-0}" -ge 11 ] && [ "${rx:-0}" -ge 8 ] &&
 		ok "the NIC did the ESP work (TX and RX)" || bad "NIC counters too low"
 fi
@@ -183,9 +139,5 @@ grep -q 'spi=0x00003003.*state=none handle=0 reason=-100$' /run/notify.out &&
 	ok "NOTIFY: device down (-ENETDOWN)" || bad "no device-down notification"
 [ "$(grep -c 'state=offloaded' /run/notify.out)" -eq 4 ] &&
 	ok "NOTIFY: four installs" || bad "install notifications missing"
-ip netns del ns1
-ip netns del ns2
-sleep 0.5
-check "rmmod simulated NIC" rmmod ipsec_sim
-check "rmmod bridge" rmmod ipsec_offload
+offload_teardown
 finish

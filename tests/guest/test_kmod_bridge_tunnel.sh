@@ -12,15 +12,12 @@
 #   - replies are decapsulated by the NIC and must pass ns1's fwd / in
 #     policy checks through the RX secpath alone.
 . /opt/ipso/tests/guest/lib.sh
-KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
-SIMKO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
-[ -f "$KO" ] || skip "ipsec_offload.ko not built"
-[ -f "$SIMKO" ] || skip "ipsec_sim.ko not built"
+. /opt/ipso/tests/guest/lib_offload.sh
+offload_require_modules
 load_stock_modules
 PATH=$IPSO/bin:$PATH
 NS0="nsenter --net=/run/netns/ns0"
-check "insmod bridge" insmod "$KO" poll_ms=200
-check "insmod simulated NIC" insmod "$SIMKO"
+check "bridge (poll 200 ms) and simulated NIC modules" offload_modules poll_ms=200
 for n in ns0 ns1 ns2; do ip netns add $n; ip -n $n link set lo up; done
 ip link add sim0 type ipsecsim
 sleep 0.3
@@ -51,53 +48,26 @@ $NS1 sysctl -qw net.ipv6.conf.all.forwarding=1
 
 K12=0x0102030405060708090a0b0c0d0e0f1011121314
 K21=0x2122232425262728292a2b2c2d2e2f3031323334
-tsa() {	# SRC DST SPI REQID KEY (both namespaces)
-	for n in ns1 ns2; do
-		ip -n $n xfrm state add src $1 dst $2 proto esp spi $3 reqid $4 \
-			mode tunnel aead 'rfc4106(gcm(aes))' $5 128
-	done
-}
-tpol() {	# NS SEL-SRC SEL-DST DIR OUTER-SRC OUTER-DST REQID
-	ip -n $1 xfrm policy add src $2 dst $3 dir $4 \
-		tmpl src $5 dst $6 proto esp reqid $7 mode tunnel
-}
-tsa 10.0.0.1 10.0.0.2 0x1001 1 $K12
-tsa 10.0.0.2 10.0.0.1 0x2002 2 $K21
-tsa fd00::1 fd00::2 0x3003 3 $K12
-tsa fd00::2 fd00::1 0x4004 4 $K21
-tpol ns1 192.168.1.0/24 192.168.2.0/24 out 10.0.0.1 10.0.0.2 1
-tpol ns1 192.168.2.0/24 192.168.1.0/24 fwd 10.0.0.2 10.0.0.1 2
-tpol ns1 192.168.2.0/24 192.168.1.0/24 in 10.0.0.2 10.0.0.1 2
-tpol ns2 192.168.2.0/24 192.168.1.0/24 out 10.0.0.2 10.0.0.1 2
-tpol ns2 192.168.1.0/24 192.168.2.0/24 in 10.0.0.1 10.0.0.2 1
-tpol ns1 fd01::/64 fd02::/64 out fd00::1 fd00::2 3
-tpol ns1 fd02::/64 fd01::/64 fwd fd00::2 fd00::1 4
-tpol ns1 fd02::/64 fd01::/64 in fd00::2 fd00::1 4
-tpol ns2 fd02::/64 fd01::/64 out fd00::2 fd00::1 4
-tpol ns2 fd01::/64 fd02::/64 in fd00::1 fd00::2 3
+xfrm_pair tunnel 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 192.168.1.0/24 192.168.2.0/24
+xfrm_pair tunnel fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21 fd01::/64 fd02::/64
+# ns1 is the gateway: the replies it forwards to ns0 come from the tunnel.
+ip -n ns1 xfrm policy add src 192.168.2.0/24 dst 192.168.1.0/24 dir fwd \
+	tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 2 mode tunnel
+ip -n ns1 xfrm policy add src fd02::/64 dst fd01::/64 dir fwd \
+	tmpl src fd00::2 dst fd00::1 proto esp reqid 4 mode tunnel
 
 check "software tunnel baseline (forwarded IPv4)" $NS0 ping -c 1 -W 3 192.168.2.1
-i=0
-until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0'; do
-	i=$((i + 1)); [ $i -gt 50 ] && break; sleep 0.1
-done
-check "offload 0x1001 out" $NS1 ipso_genl offload 4 10.0.0.2 0x1001 sim0 out
-check "offload 0x2002 in" $NS1 ipso_genl offload 4 10.0.0.1 0x2002 sim0 in
-check "offload 0x3003 out" $NS1 ipso_genl offload 6 fd00::2 0x3003 sim0 out
-check "offload 0x4004 in" $NS1 ipso_genl offload 6 fd00::1 0x4004 sim0 in
-i=0
-while [ "$($NS1 ipso_genl dump | grep -c 'state=offloaded')" -lt 4 ] && [ $i -lt 100 ]; do
-	i=$((i + 1)); sleep 0.1
-done
-[ "$($NS1 ipso_genl dump | grep -c 'state=offloaded')" -eq 4 ] &&
+wait_for bridge_lists sim0
+offload_on_sim0 "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in" \
+	"6 fd00::2 0x3003 out" "6 fd00::1 0x4004 in"
+wait_bridge_offloaded 4
+[ "$(bridge_offloaded_count)" -eq 4 ] &&
 	ok "4 tunnel SAs offloaded" || bad "tunnel SAs not offloaded: $($NS1 ipso_genl dump)"
 
-D=/sys/kernel/debug/ipsec_sim/devices
-stat() { awk -v k=$1 '$1 == k { print $2 }' $D; }
 $NS2 /usr/bin/tcpdump -Z root -U --immediate-mode -n -i sim1 -w /run/wire.pcap >/dev/null 2>&1 &
 CAP=$!
 sleep 2
-tx0=$(stat tx_encrypted); rx0=$(stat rx_decrypted)
+tx0=$(sim_stat tx_encrypted); rx0=$(sim_stat rx_decrypted)
 check "forwarded IPv4 ns0 -> ns2 through the offloaded tunnel" $NS0 ping -c 3 -W 3 192.168.2.1
 check "forwarded IPv6 ns0 -> ns2 through the offloaded tunnel" $NS0 ping -c 3 -W 3 fd02::1
 check "gateway's own IPv4 (LOCAL_OUT, tunnel)" $NS1 ping -c 2 -W 3 -I 192.168.1.1 192.168.2.1
@@ -110,7 +80,7 @@ wait $R
 echo "  tcp receiver: $(cat /run/tcp.out)"
 sleep 0.5
 kill $CAP; wait $CAP
-tx1=$(stat tx_encrypted); rx1=$(stat rx_decrypted)
+tx1=$(sim_stat tx_encrypted); rx1=$(sim_stat rx_decrypted)
 echo "  sim: tx_encrypted $tx0 -> $tx1, rx_decrypted $rx0 -> $rx1"
 [ $((tx1 - tx0)) -ge 10 ] && [ $((rx1 - rx0)) -ge 10 ] &&
 	ok "the NIC encapsulated and decapsulated the tunnel traffic" ||
