@@ -147,16 +147,17 @@ inject_copy() {
 
 loader() { $NS1 "$LOADER" "$@"; }
 
-daemon_start() {	# in ns1; waits until it says it is ready
-	local i
-	$NS1 "$LOADER" daemon >>/run/daemon.out 2>>/run/daemon.err &
+# In ns1; waits until it says it is ready.  The logs are appended to,
+# so a restart waits for a new "daemon ready", not the last run's.
+daemon_start() {	# [LOADER-OPTION...]
+	local ready
+	ready=$(cat /run/daemon.out 2>/dev/null | grep -c 'daemon ready')
+	$NS1 "$LOADER" "$@" daemon >>/run/daemon.out 2>>/run/daemon.err &
 	DAEMON=$!
-	i=0
-	until grep -q 'daemon ready' /run/daemon.out 2>/dev/null || [ $i -gt 100 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	grep -q 'daemon ready' /run/daemon.out
+	wait_for _daemon_ready_after "$ready"
+}
+_daemon_ready_after() {	# N: more than N ready lines
+	[ "$(cat /run/daemon.out 2>/dev/null | grep -c 'daemon ready')" -gt "$1" ]
 }
 
 daemon_stop() {	# SIGTERM: offloads withdrawn, exit status returned

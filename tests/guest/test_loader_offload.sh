@@ -6,102 +6,59 @@
 # restarted adopts the module's offloads instead of asking again; SIGTERM
 # withdraws every offload and traffic goes on in software, still ESP.
 . /opt/ipso/tests/guest/lib.sh
-LD=$IPSO/loader/ipsec-offload
-KO=$IPSO/kmod/mlx5_ipsec/ipsec_offload.ko
-SIMKO=$IPSO/kmod/ipsec_sim/ipsec_sim.ko
-[ -x "$LD" ] || skip "loader/ipsec-offload not built"
-[ -f "$KO" ] || skip "ipsec_offload.ko not built"
-[ -f "$SIMKO" ] || skip "ipsec_sim.ko not built"
+. /opt/ipso/tests/guest/lib_offload.sh
+offload_require
 load_stock_modules
 PATH=$IPSO/bin:$PATH
-check "insmod bridge" insmod "$KO" poll_ms=100
-check "insmod simulated NIC" insmod "$SIMKO"
-L() { $NS1 "$LD" "$@"; }
-
-ip netns add ns1
-ip netns add ns2
-check "sim pair" ip link add sim0 type ipsecsim
-sleep 0.3
-ip link set sim0 netns ns1
-ip link set sim0p netns ns2
-ip -n ns2 link set sim0p name sim1
-ip -n ns1 addr add 10.0.0.1/24 dev sim0
-ip -n ns2 addr add 10.0.0.2/24 dev sim1
-ip -n ns1 addr add fd00::1/64 dev sim0 nodad
-ip -n ns2 addr add fd00::2/64 dev sim1 nodad
-for n in ns1 ns2; do ip -n $n link set lo up; done
-ip -n ns1 link set sim0 up
-ip -n ns2 link set sim1 up
+check "bridge (poll 100 ms) and simulated NIC modules" offload_modules poll_ms=100
+check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
 
 K12=0x0102030405060708090a0b0c0d0e0f1011121314
 K21=0x2122232425262728292a2b2c2d2e2f3031323334
-sa() {	# NS SRC DST SPI REQID KEY
-	ip -n $1 xfrm state add src $2 dst $3 proto esp spi $4 reqid $5 \
-		mode transport aead 'rfc4106(gcm(aes))' $6 128
-}
-pol() {	# NS SRC DST DIR REQID
-	ip -n $1 xfrm policy add src $2 dst $3 dir $4 \
-		tmpl src $2 dst $3 proto esp reqid $5 mode transport
-}
-for n in ns1 ns2; do
-	sa $n 10.0.0.1 10.0.0.2 0x1001 1 $K12
-	sa $n 10.0.0.2 10.0.0.1 0x2002 2 $K21
-	sa $n fd00::1 fd00::2 0x3003 3 $K12
-	sa $n fd00::2 fd00::1 0x4004 4 $K21
-done
-pol ns1 10.0.0.1 10.0.0.2 out 1; pol ns1 10.0.0.2 10.0.0.1 in 2
-pol ns2 10.0.0.2 10.0.0.1 out 2; pol ns2 10.0.0.1 10.0.0.2 in 1
-pol ns1 fd00::1 fd00::2 out 3; pol ns1 fd00::2 fd00::1 in 4
-pol ns2 fd00::2 fd00::1 out 4; pol ns2 fd00::1 fd00::2 in 3
+xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21
+xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21
 
 kstate() {	# the kernel's SAD/SPD in ns1, minus what traffic changes
 	{ ip -n ns1 xfrm state; ip -n ns1 xfrm policy; } |
 		grep -v -e anti-replay -e lastused
 }
 kstate >/run/k.before
-L show devices | grep -q '^dev sim0 ifindex [0-9]* backend sim ' &&
+loader show devices | grep -q '^dev sim0 ifindex [0-9]* backend sim ' &&
 	ok "show devices: sim0 with the sim backend" ||
-	bad "show devices: $(L show devices 2>&1 | head -n 2)"
-if ! L attach sim0 2>/run/attach.err; then
+	bad "show devices: $(loader show devices 2>&1 | head -n 2)"
+if ! loader attach sim0 2>/run/attach.err; then
 	grep -q verifier /run/attach.err &&
 		skip "datapath programs do not load on this kernel: $(cat /run/attach.err)"
 	bad "attach sim0: $(cat /run/attach.err)"
 fi
 
-start_daemon() {
-	$NS1 "$LD" -c /run/rules.conf daemon >/run/daemon.out 2>/run/daemon.err &
-	D=$!
-	i=0
-	until grep -q 'daemon ready' /run/daemon.out 2>/dev/null || [ $i -gt 100 ]; do
-		i=$((i + 1)); sleep 0.1
-	done
-}
-offloaded() { L -j show offload | grep -o '"state":"offloaded","handle":[1-9][0-9]*' | wc -l; }
-wait_offloaded() {	# N
-	i=0
-	while [ "$(offloaded)" -lt "$1" ] && [ $i -lt 100 ]; do
-		i=$((i + 1)); sleep 0.1
-	done
+offloaded_is() { [ "$(offloaded_count)" -eq "$1" ]; }
+# /run outlives a test: each run starts with empty logs, so that what the
+# checks find there is this run's.
+daemon_fresh() {
+	: >/run/daemon.out
+	: >/run/daemon.err
+	daemon_start -c /run/rules.conf
 }
 # Device permission per SA (-hwif): 0x3003 may not use sim0 at first.
 printf '# test rules\nspi 0x3003 dev none\nany dev all\n' >/run/rules.conf
-start_daemon
+daemon_fresh
 wait_offloaded 3
 sleep 1
-L -j show sa | grep -q '"spi":"0x00003003".*"offload":\[\]' &&
-	[ "$(offloaded)" -eq 3 ] && ok "rules: 0x3003 kept off sim0, the other 3 offloaded" ||
-	bad "rules not applied: $(offloaded) offloaded"
+loader -j show sa | grep -q '"spi":"0x00003003".*"offload":\[\]' &&
+	[ "$(offloaded_count)" -eq 3 ] && ok "rules: 0x3003 kept off sim0, the other 3 offloaded" ||
+	bad "rules not applied: $(offloaded_count) offloaded"
 printf 'any dev sim0\n' >/run/rules.conf
-kill -HUP $D
+kill -HUP $DAEMON
 wait_offloaded 4
 grep -q 'rules reloaded' /run/daemon.err && ok "SIGHUP reloaded the rules" ||
 	bad "no reload message"
-L show offload | sed 's/^/  /'
-[ "$(offloaded)" -eq 4 ] && ok "4 SAs OFFLOADED with non-zero handles" ||
-	bad "$(offloaded) SAs offloaded, expected 4"
-L -j show sa | grep -q '"spi":"0x00001001".*"offload":\[{"dev":"sim0","ifindex":[0-9]*,"state":"offloaded","handle":[1-9]' &&
+loader show offload | sed 's/^/  /'
+[ "$(offloaded_count)" -eq 4 ] && ok "4 SAs OFFLOADED with non-zero handles" ||
+	bad "$(offloaded_count) SAs offloaded, expected 4"
+loader -j show sa | grep -q '"spi":"0x00001001".*"offload":\[{"dev":"sim0","ifindex":[0-9]*,"state":"offloaded","handle":[1-9]' &&
 	ok "show sa: 0x1001 offloaded on sim0 with its handle" || bad "show sa lacks the offload of 0x1001"
-L explain src 10.0.0.1 dst 10.0.0.2 proto icmp type 8 dev sim0 >/run/explain.txt 2>&1
+loader explain src 10.0.0.1 dst 10.0.0.2 proto icmp type 8 dev sim0 >/run/explain.txt 2>&1
 sed 's/^/  explain: /' /run/explain.txt
 grep -q '^sa dst 10.0.0.2 spi 0x00001001 offload offloaded handle [1-9]' /run/explain.txt &&
 	grep -q '^outcome offloaded' /run/explain.txt &&
@@ -136,72 +93,64 @@ esp_seen() {	# FILE...: both outbound SPIs appear (software phase,
 }
 # Packets the peer's software IPsec decrypted with SA SPI (ns2): proof
 # that ESP with our SPI and keys crossed the wire.
-peer_pkts() {	# SRC DST SPI
-	ip -n ns2 -s xfrm state get src $1 dst $2 proto esp spi $3 |
-		grep -A1 'lifetime current' | tail -n1 |
-		sed -n 's/.*(bytes), *\([0-9]*\)(packets).*/\1/p'
-}
-peer_before() { B1=$(peer_pkts 10.0.0.1 10.0.0.2 0x1001); B3=$(peer_pkts fd00::1 fd00::2 0x3003); }
+peer_before() { B1=$(sa_packets ns2 0x00001001); B3=$(sa_packets ns2 0x00003003); }
 peer_decrypted() {	# LABEL: both outbound SAs decrypted >= 3 more by ns2
-	a1=$(peer_pkts 10.0.0.1 10.0.0.2 0x1001); a3=$(peer_pkts fd00::1 fd00::2 0x3003)
+	a1=$(sa_packets ns2 0x00001001); a3=$(sa_packets ns2 0x00003003)
 	[ $((a1 - B1)) -ge 3 ] && [ $((a3 - B3)) -ge 3 ] &&
 		ok "$1: the peer's software IPsec decrypted $((a1 - B1)) + $((a3 - B3)) packets of 0x1001/0x3003" ||
 		bad "$1: the peer decrypted $((a1 - B1)) / $((a3 - B3)) packets of 0x1001/0x3003"
 }
 peer_before
 traffic "offloaded"
-stat() { L -j show stats | grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
+stat() { loader -j show stats | grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
 [ $P4 -eq 0 ] && [ $P6 -eq 0 ] && ok "offloaded: ping IPv4 and IPv6" ||
 	bad "offloaded: ping failed ($P4/$P6): $(tail -n1 /run/ping4.out)"
 peer_decrypted "offloaded"
 m=$(stat tx_marked)
 [ "${m:-0}" -gt 0 ] && ok "tc egress marked $m packets with handles" ||
 	bad "tc egress marked nothing (tx_drop_unknown_sa $(stat tx_drop_unknown_sa))"
-hw=$(L -j show sa | grep -o '"hw":{"packets":[0-9]*' | cut -d: -f3 | sort -n | tail -n1)
+hw=$(loader -j show sa | grep -o '"hw":{"packets":[0-9]*' | cut -d: -f3 | sort -n | tail -n1)
 [ "${hw:-0}" -gt 0 ] && ok "show sa reports hardware packet counters ($hw)" ||
 	echo "note: no hardware packets reported yet (poll interval)"
 
 # Rules that now forbid an offloaded SA: SIGHUP withdraws it.
 printf 'spi 0x3003 dev none\nany dev all\n' >/run/rules.conf
-kill -HUP $D
-i=0
-while [ "$(offloaded)" -ne 3 ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-[ "$(offloaded)" -eq 3 ] && ! $NS1 ipso_genl dump | grep -q 'spi=0x00003003' &&
+kill -HUP $DAEMON
+wait_for offloaded_is 3
+[ "$(offloaded_count)" -eq 3 ] && ! $NS1 ipso_genl dump | grep -q 'spi=0x00003003' &&
 	ok "SIGHUP with a forbidding rule withdrew 0x3003" ||
 	bad "0x3003 not withdrawn after the rules changed"
 printf 'any dev all\n' >/run/rules.conf
-kill -HUP $D
+kill -HUP $DAEMON
 wait_offloaded 4
-[ "$(offloaded)" -eq 4 ] && ok "SIGHUP with the rule lifted offered 0x3003 again" ||
+[ "$(offloaded_count)" -eq 4 ] && ok "SIGHUP with the rule lifted offered 0x3003 again" ||
 	bad "0x3003 not offered again"
 
 # Device down: the module drops its offloads; device up: offered again.
 $NS1 sysctl -qw net.ipv6.conf.sim0.keep_addr_on_down=1 2>/dev/null ||
 	echo 1 >/proc/sys/net/ipv6/conf/sim0/keep_addr_on_down 2>/dev/null
 ip -n ns1 link set sim0 down
-i=0
-while [ "$(offloaded)" -ne 0 ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-[ "$(offloaded)" -eq 0 ] && ok "device down: no offload left" || bad "offloads survive device down"
+wait_for offloaded_is 0
+[ "$(offloaded_count)" -eq 0 ] && ok "device down: no offload left" || bad "offloads survive device down"
 ip -n ns1 link set sim0 up
 wait_offloaded 4
-[ "$(offloaded)" -eq 4 ] && ok "device up again: the daemon offered all 4 SAs again" ||
-	bad "device up: $(offloaded) offloaded"
+[ "$(offloaded_count)" -eq 4 ] && ok "device up again: the daemon offered all 4 SAs again" ||
+	bad "device up: $(offloaded_count) offloaded"
 
 # SIGKILL, restart: adopt, no duplicates.
-kill -9 $D; wait $D 2>/dev/null
-start_daemon
+kill -9 $DAEMON; wait $DAEMON 2>/dev/null
+daemon_fresh
 sleep 1.5
 grep -q '4 offloads adopted' /run/daemon.err && ok "restart adopted the module's 4 offloads" ||
 	bad "restart did not adopt: $(tr '\n' '|' </run/daemon.err)"
-[ "$($NS1 ipso_genl dump | wc -l)" -eq 4 ] && [ "$(offloaded)" -eq 4 ] &&
+[ "$($NS1 ipso_genl dump | wc -l)" -eq 4 ] && [ "$(offloaded_count)" -eq 4 ] &&
 	ok "no duplicate offloads after the restart" || bad "offload count changed on restart"
 
 kstate >/run/k.after
 cmp -s /run/k.before /run/k.after && ok "ip xfrm state/policy unchanged by the daemon" ||
 	{ bad "the daemon changed the kernel's SAD/SPD"; diff /run/k.before /run/k.after | head; }
 
-kill -TERM $D
-wait $D
+daemon_stop
 rc=$?
 [ $rc -eq 0 ] && ok "SIGTERM: daemon exits 0" || bad "SIGTERM: exit $rc"
 grep -q 'every offload withdrawn' /run/daemon.err && ok "daemon reports every offload withdrawn" ||
@@ -217,9 +166,5 @@ esp_seen /run/host.txt /run/wire.txt && ok "after SIGTERM: the kernel sends ESP 
 	bad "after SIGTERM: no outbound ESP"
 grep -qE 'ICMP echo|ICMP6, echo' /run/host.txt && bad "after SIGTERM: plaintext handed to the NIC" ||
 	ok "after SIGTERM: no plaintext echo handed to the NIC"
-ip netns del ns1
-ip netns del ns2
-sleep 0.5
-check "rmmod simulated NIC" rmmod ipsec_sim
-check "rmmod bridge" rmmod ipsec_offload
+offload_teardown
 finish
