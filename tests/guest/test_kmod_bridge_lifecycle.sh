@@ -23,7 +23,7 @@ for spi in 0x1101 0x1102 0x1103; do
 	xfrm_sa "ns1 ns2" 10.0.0.1 10.0.0.2 $spi 11 transport $K12
 done
 xfrm_policy_pair transport 10.0.0.1 10.0.0.2 1
-wait_for bridge_lists sim0
+check "the bridge lists sim0" wait_for bridge_lists sim0
 mkdir -p /sys/fs/bpf/ipso
 check "SET_MAPS (pinned for bpftool)" ipso_genl setmaps good /sys/fs/bpf/ipso
 

@@ -57,7 +57,7 @@ ip -n ns1 xfrm policy add src fd02::/64 dst fd01::/64 dir fwd \
 	tmpl src fd00::2 dst fd00::1 proto esp reqid 4 mode tunnel
 
 check "software tunnel baseline (forwarded IPv4)" $NS0 ping -c 1 -W 3 192.168.2.1
-wait_for bridge_lists sim0
+check "the bridge lists sim0" wait_for bridge_lists sim0
 offload_on_sim0 "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in" \
 	"6 fd00::2 0x3003 out" "6 fd00::1 0x4004 in"
 wait_bridge_offloaded 4
@@ -78,6 +78,7 @@ sleep 0.5
 check "TCP 2 MB ns0 -> ns2 through the offloaded tunnel" $NS0 netprobe tcp-send 192.168.2.1 6000 2000000
 wait $R
 echo "  tcp receiver: $(cat /run/tcp.out)"
+check "TCP 2 MB received by ns2" grep -q 'received 2000000 bytes' /run/tcp.out
 sleep 0.5
 kill $CAP; wait $CAP
 tx1=$(sim_stat tx_encrypted); rx1=$(sim_stat rx_decrypted)

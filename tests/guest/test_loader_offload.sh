@@ -109,9 +109,14 @@ peer_decrypted "offloaded"
 m=$(stat tx_marked)
 [ "${m:-0}" -gt 0 ] && ok "tc egress marked $m packets with handles" ||
 	bad "tc egress marked nothing (tx_drop_unknown_sa $(stat tx_drop_unknown_sa))"
-hw=$(loader -j show sa | grep -o '"hw":{"packets":[0-9]*' | cut -d: -f3 | sort -n | tail -n1)
-[ "${hw:-0}" -gt 0 ] && ok "show sa reports hardware packet counters ($hw)" ||
-	echo "note: no hardware packets reported yet (poll interval)"
+hw_max() {
+	loader -j show sa | grep -o '"hw":{"packets":[0-9]*' | cut -d: -f3 |
+		sort -n | tail -n1
+}
+hw_reported() { [ "$(hw_max)" -gt 0 ] 2>/dev/null; }
+# the module polls the NIC's counters every poll_ms (100 ms here)
+check "show sa reports hardware packet counters" wait_for hw_reported
+echo "  largest hardware packet counter: $(hw_max)"
 
 # Rules that now forbid an offloaded SA: SIGHUP withdraws it.
 printf 'spi 0x3003 dev none\nany dev all\n' >/run/rules.conf

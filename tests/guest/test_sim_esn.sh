@@ -19,7 +19,7 @@ check "ESN SAs 0x1001 and 0x2002 in ns1 and ns2" \
 	xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
 	-- replay-window 64 flag esn replay-oseq 0xfffffff0 replay-seq 0xffffffe0
 
-wait_for bridge_lists sim0 sim
+check "the bridge lists sim0 (backend sim)" wait_for bridge_lists sim0 sim
 offload_on_sim0 "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in"
 wait_bridge_offloaded 2
 check "NIC took both ESN SAs" sh -c "grep -c 'esn 1' $D | grep -qx 2"

@@ -66,7 +66,7 @@ ip -n ns1 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir out \
 	tmpl src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1001 reqid 1 mode transport
 ip -n ns2 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir in \
 	tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport
-wait_for bridge_lists sim0 sim
+check "the bridge lists sim0 (backend sim)" wait_for bridge_lists sim0 sim
 check "sim0 registered, caps and max_sa announced" \
 	sh -c "$NS1 ipso_genl devices | grep -q 'name=sim0 backend=sim caps=0xfd max_sa=2'"
 

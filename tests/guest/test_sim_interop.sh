@@ -42,7 +42,7 @@ check "tunnel IPv4 SAs (AES-256)" tunnel_pair 10.0.0.1 10.0.0.2 0x5005 0x6006 5 
 check "tunnel IPv6 SAs" tunnel_pair fd00::1 fd00::2 0x7007 0x8008 7 $K12 $K21 \
 	fd01::/64 fd02::/64
 
-wait_for bridge_lists sim0 sim
+check "the bridge lists sim0 (backend sim)" wait_for bridge_lists sim0 sim
 offload_on_sim0 "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in" \
 	"6 fd00::2 0x3003 out" "6 fd00::1 0x4004 in" \
 	"4 10.0.0.2 0x5005 out" "4 10.0.0.1 0x6006 in" \

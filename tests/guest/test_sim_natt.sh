@@ -29,7 +29,7 @@ check "tunnel NAT-T SAs" xfrm_pair tunnel 10.0.0.1 10.0.0.2 0x5005 0x6006 5 $K12
 $NS2 natt_sock 4500 90 >/run/natt.out 2>&1 &
 NATT=$!
 
-wait_for bridge_lists sim0 sim
+check "the bridge lists sim0 (backend sim)" wait_for bridge_lists sim0 sim
 offload_on_sim0 "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in" \
 	"4 10.0.0.2 0x5005 out" "4 10.0.0.1 0x6006 in"
 wait_bridge_offloaded 4

@@ -9,33 +9,24 @@
 # replay window moves with the owner.  Every datagram must arrive.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_offload.sh
-offload_require
-PATH=$IPSO/bin:$PATH
-command -v ipso_genl >/dev/null || skip "tests/bin/ipso_genl not built"
+offload_require_modules
+use_test_bins ipso_genl
 load_stock_modules
 check "bridge and simulated NIC modules" offload_modules poll_ms=60000
 check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
-DBG=/sys/kernel/debug/ipsec_sim
+DBG=$SIM_DEBUGFS
 
 K=0x2122232425262728292a2b2c2d2e2f3031323334
-for n in ns1 ns2; do
-	check "SA 0x2002 in $n" ip -n $n xfrm state add src 10.0.0.2 \
-		dst 10.0.0.1 proto esp spi 0x2002 reqid 2 mode transport \
-		replay-window 32 aead 'rfc4106(gcm(aes))' $K 128
-done
+check "SA 0x2002 in ns1 and ns2" xfrm_sa "ns1 ns2" 10.0.0.2 10.0.0.1 0x2002 2 transport $K \
+	replay-window 32
 t="tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 2 mode transport"
 ip -n ns2 xfrm policy add src 10.0.0.2 dst 10.0.0.1 proto udp dir out $t
 ip -n ns1 xfrm policy add src 10.0.0.2 dst 10.0.0.1 proto udp dir in $t
 
-sim_stat() {	# NAME: a counter of the host end
-	awk -v n="$1" '$1 == n { print $2; exit }' $DBG/devices
+offloaded() {
+	$NS1 ipso_genl dump | grep -q 'spi=0x00002002.*state=offloaded'
 }
-i=0
-until $NS1 ipso_genl devices 2>/dev/null | grep -q 'name=sim0'; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && break
-	sleep 0.1
-done
+check "the bridge lists sim0" wait_for bridge_lists sim0
 
 echo 600 >$DBG/add_settle_ms
 dec0=$(sim_stat rx_decrypted)
@@ -49,13 +40,7 @@ s=$!
 sleep 0.4
 check "offload the inbound SA (software keeps receiving)" \
 	$NS1 ipso_genl offload 4 10.0.0.1 0x2002 sim0 in
-i=0
-until $NS1 ipso_genl dump | grep -q 'spi=0x00002002.*state=offloaded'; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && break
-	sleep 0.1
-done
-check "SA OFFLOADED" $NS1 sh -c "ipso_genl dump | grep -q 'spi=0x00002002.*state=offloaded'"
+check "SA OFFLOADED" wait_for offloaded
 sleep 0.5
 check "withdraw during the stream" \
 	$NS1 ipso_genl withdraw 4 10.0.0.1 0x2002 sim0

@@ -33,7 +33,7 @@ replays() {	# NS: replay drops of its inbound states
 offloaded() {
 	$NS1 ipso_genl dump | grep -q 'spi=0x00001001.*state=offloaded'
 }
-wait_for bridge_lists sim0
+check "the bridge lists sim0" wait_for bridge_lists sim0
 
 echo 600 >$DBG/add_settle_ms
 tx0=$(sim_stat tx_encrypted)

@@ -26,7 +26,7 @@ xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 -- replay-window
 xfrm_pair tunnel 10.0.0.1 10.0.0.2 0x5005 0x6006 5 $K12 $K21 \
 	192.168.1.0/24 192.168.2.0/24 -- replay-window 32
 
-wait_for bridge_lists sim0 sim
+check "the bridge lists sim0 (backend sim)" wait_for bridge_lists sim0 sim
 offload_on_sim0 "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in" \
 	"4 10.0.0.2 0x5005 out" "4 10.0.0.1 0x6006 in"
 wait_bridge_offloaded 4
