@@ -36,7 +36,10 @@ int tenv_open(struct tenv *e)
 	mkdir(IPSO_PIN_ROOT, 0700);
 	mkdir(IPSO_PIN_DIR, 0700);
 	e->cls = ipso_classify__open_opts(&o);
-	if (!e->cls || ipso_classify__load(e->cls))
+	if (!e->cls ||
+	    bpf_map__set_max_entries(e->cls->maps.ipso_floor_flows,
+				     IPSO_SPD_MAX_POLICIES) ||
+	    ipso_classify__load(e->cls))
 		return -1;
 	e->xdp = ipso_xdp__open_opts(&o);
 	if (!e->xdp || ipso_xdp__load(e->xdp))
@@ -47,6 +50,8 @@ int tenv_open(struct tenv *e)
 	e->fd_explain = bpf_program__fd(e->cls->progs.ipso_explain);
 	e->fd_floor_tc = bpf_program__fd(e->cls->progs.ipso_floor_tc);
 	e->fd_floor_xdp = bpf_program__fd(e->cls->progs.ipso_floor_xdp);
+	e->fd_floor_cold = bpf_program__fd(e->cls->progs.ipso_floor_tc_cold);
+	e->fd_floor_flows = bpf_map__fd(e->cls->maps.ipso_floor_flows);
 	e->fd_xdp = bpf_program__fd(e->xdp->progs.ipso_xdp_rx);
 	e->fd_tc = bpf_program__fd(e->tc->progs.ipso_tc_egress);
 	e->fd_tc_test = bpf_program__fd(e->cls->progs.ipso_tc_test);
