@@ -239,19 +239,13 @@ static long ipso_scan_one(__u32 i, void *data)
 	return 0;
 }
 
-/* IPv4: the dir16 array, then the marked longer lengths, longest first. */
-static __always_inline __u32 ipso_spd_node_of4(const struct ipso_flow *fl)
+/* IPv4, a /16 with many longer nodes: probe the marked lengths. */
+static __always_inline __u32 ipso_spd_probe4(__u8 dir, __u32 a, __u32 lens)
 {
-	struct ipso_pfx4_key k = { .dir = fl->dir };
-	struct ipso_dir16 *d;
-	__u32 a = bpf_ntohl(fl->daddr.a32[0]), idx, lens, net, *id;
+	struct ipso_pfx4_key k = { .dir = dir };
+	__u32 net, *id;
 	int l;
 
-	idx = (__u32)fl->dir << 16 | a >> 16;
-	d = bpf_map_lookup_elem(&ipso_spd_dir16, &idx);
-	if (!d)
-		return 0;
-	lens = d->lens;
 #pragma unroll
 	for (l = 32; l >= 17; l--) {
 		if (!(lens & (1u << (l - 17))))
@@ -262,6 +256,39 @@ static __always_inline __u32 ipso_spd_node_of4(const struct ipso_flow *fl)
 		id = bpf_map_lookup_elem(&ipso_spd_pfx4, &k);
 		if (id)
 			return *id + 1;
+	}
+	return 0;
+}
+
+/*
+ * IPv4: the destination's /16 slot names the longer nodes inside it
+ * (longest first: the first that contains the destination is the
+ * longest), else marks their lengths for ipso_spd_probe4().
+ */
+static __always_inline __u32 ipso_spd_node_of4(const struct ipso_flow *fl)
+{
+	__u32 a = bpf_ntohl(fl->daddr.a32[0]), idx, id;
+	struct ipso_dir16 *d;
+	int i;
+
+	idx = (__u32)fl->dir << 16 | a >> 16;
+	d = bpf_map_lookup_elem(&ipso_spd_dir16, &idx);
+	if (!d)
+		return 0;
+	if (d->lens) {
+		id = ipso_spd_probe4(fl->dir, a, d->lens);
+		return id ? id : d->node;
+	}
+#pragma unroll
+	for (i = 0; i < IPSO_DIR16_WAYS; i++) {
+		__u64 s = d->sub[i];
+		__u32 plen = (s >> 24) & 0xff;
+
+		if (!s)
+			break;
+		/* the low 16 bits agree in the first plen - 16 of them */
+		if (!(((a ^ (__u32)(s >> 32)) & 0xffff) >> (32 - plen)))
+			return (s & 0xffffff) + 1;
 	}
 	return d->node;
 }

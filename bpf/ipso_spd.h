@@ -56,17 +56,29 @@ struct ipso_lpm6_key {
 /*
  * IPv4 first stage (instead of the LPM trie, whose ~17 pointer chases per
  * lookup at 100k nodes were 60% of a new flow's cost): ipso_spd_dir16,
- * indexed by dir << 16 | the destination's top 16 bits, names the longest
- * node of length <= 16 containing that /16 and which lengths 17..32 have
- * nodes inside it; ipso_spd_pfx4 holds those longer nodes by (dir,
- * length, prefix).  The lookup probes the marked lengths, longest first;
- * the first hit, else the /16's node, is the longest node containing the
- * destination.  IPv6 keeps the LPM trie.  ipso_spd_lpm4 is still written
- * (a later mirror process adopts the nodes from it).
+ * indexed by dir << 16 | the destination's top 16 bits, is one 32-byte
+ * slot per /16: the longest node of length <= 16 containing it and, when
+ * at most IPSO_DIR16_WAYS nodes of length 17..32 lie inside it, those
+ * nodes themselves, longest first, so a new flow finds its node in one
+ * cache line.  A /16 with more longer nodes marks their lengths in lens
+ * instead (and no sub[]); the lookup then probes ipso_spd_pfx4, keyed by
+ * (dir, length, prefix), longest first.  The first hit, else the /16's
+ * node, is the longest node containing the destination.  IPv6 keeps the
+ * LPM trie.  ipso_spd_lpm4 is still written (a later mirror process
+ * adopts the nodes from it), and ipso_spd_pfx4 holds every longer node.
  */
+#define IPSO_DIR16_WAYS		3
+
+/* sub[] entry: address bits 16..31 << 32 | length << 24 | node id */
+#define IPSO_DIR16_SUB(lo, plen, id) \
+	((__u64)(lo) << 32 | (__u64)(plen) << 24 | ((id) & 0xffffff))
+
 struct ipso_dir16 {
 	__u32 node;		/* 1 + node id, 0 = none */
-	__u32 lens;		/* bit L - 17: nodes of length L inside */
+	__u32 lens;		/* only if sub[] cannot hold them: bit L - 17,
+				   nodes of length L inside (probe pfx4) */
+	__u64 sub[IPSO_DIR16_WAYS];	/* IPSO_DIR16_SUB(), longest
+					   first; 0 = unused */
 };
 
 struct ipso_pfx4_key {

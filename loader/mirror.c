@@ -1234,6 +1234,51 @@ out:
 	return err;
 }
 
+/* Longer nodes of one /16 together, longest first. */
+static int sub_cmp(const void *a, const void *b)
+{
+	const struct minode *x = *(const struct minode *const *)a;
+	const struct minode *y = *(const struct minode *const *)b;
+	__u32 tx = (__u32)x->key.addr[0] << 8 | x->key.addr[1];
+	__u32 ty = (__u32)y->key.addr[0] << 8 | y->key.addr[1];
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return (int)y->key.plen - (int)x->key.plen;
+}
+
+/* A /16's longer nodes: in the slot if they fit, else their lengths. */
+static void fill_sub(struct ipso_dir16 *slot, struct minode **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct minode *x = v[i];
+		__u32 lo = (__u32)x->key.addr[2] << 8 | x->key.addr[3];
+
+		if (n > IPSO_DIR16_WAYS)
+			slot->lens |= 1u << (x->key.plen - 17);
+		else
+			slot->sub[i] = IPSO_DIR16_SUB(lo, x->key.plen, x->id);
+	}
+}
+
+static int vec_add(struct minode ***v, size_t *cnt, size_t *cap,
+		   struct minode *x)
+{
+	if (*cnt == *cap) {
+		size_t nc = *cap ? 2 * *cap : 256;
+		struct minode **nw = realloc(*v, nc * sizeof(**v));
+
+		if (!nw)
+			return -ENOMEM;
+		*v = nw;
+		*cap = nc;
+	}
+	(*v)[(*cnt)++] = x;
+	return 0;
+}
+
 /*
  * Recompute the IPv4 first stage of one dir from the live nodes (dead
  * ones excluded: they go after the bump) and write the slots that
@@ -1243,34 +1288,21 @@ out:
 static int commit_dir16(struct ipso_mirror *m, int dir)
 {
 	struct ipso_dir16 *nv = calloc(1 << 16, sizeof(*nv));
-	struct minode **v = NULL;
+	struct minode **v = NULL, **lv = NULL;
 	struct mnode *n, *next;
-	size_t i, cnt = 0, cap = 0;
+	size_t i, j, cnt = 0, cap = 0, lcnt = 0, lcap = 0;
 	int err = -ENOMEM;
 
 	if (!nv)
 		return -ENOMEM;
 	mt_for_each(&m->nodes, i, n, next) {
 		struct minode *x = (struct minode *)n;
-		__u32 top;
 
 		if (x->key.family != AF_INET || x->key.dir != dir || x->dead)
 			continue;
-		top = (__u32)x->key.addr[0] << 8 | x->key.addr[1];
-		if (x->key.plen > 16) {
-			nv[top].lens |= 1u << (x->key.plen - 17);
-			continue;
-		}
-		if (cnt == cap) {
-			struct minode **nw;
-
-			cap = cap ? 2 * cap : 256;
-			nw = realloc(v, cap * sizeof(*v));
-			if (!nw)
-				goto out;
-			v = nw;
-		}
-		v[cnt++] = x;
+		if (x->key.plen > 16 ? vec_add(&lv, &lcnt, &lcap, x) :
+				       vec_add(&v, &cnt, &cap, x))
+			goto out;
 	}
 	/* shorter prefixes first: a longer one paints over them */
 	if (cnt)
@@ -1282,6 +1314,16 @@ static int commit_dir16(struct ipso_mirror *m, int dir)
 		top &= ~(span - 1);
 		for (j = 0; j < span; j++)
 			nv[top + j].node = v[i]->id + 1;
+	}
+	if (lcnt)
+		qsort(lv, lcnt, sizeof(*lv), sub_cmp);
+	for (i = 0; i < lcnt; i = j) {
+		__u32 top = (__u32)lv[i]->key.addr[0] << 8 | lv[i]->key.addr[1];
+
+		for (j = i; j < lcnt && ((__u32)lv[j]->key.addr[0] << 8 |
+					  lv[j]->key.addr[1]) == top; j++)
+			;
+		fill_sub(&nv[top], lv + i, j - i);
 	}
 	err = write_dir16(m, dir, nv);
 	if (err) {
@@ -1297,6 +1339,7 @@ static int commit_dir16(struct ipso_mirror *m, int dir)
 out:
 	free(nv);
 	free(v);
+	free(lv);
 	return err;
 }
 

@@ -626,6 +626,58 @@ static void test_dir16(void)
 	flush();
 }
 
+/*
+ * A /16 with more longer nodes than its slot holds (IPSO_DIR16_WAYS) is
+ * looked up through ipso_spd_pfx4; after deletions it fits again.
+ */
+static void test_dir16_many(void)
+{
+	static const struct { const char *dst; int plen; } pf[] = {
+		{ "10.0.0.0", 8 }, { "10.9.0.0", 17 }, { "10.9.1.0", 24 },
+		{ "10.9.1.7", 32 }, { "10.9.2.0", 24 }, { "10.9.200.0", 24 },
+		{ "10.9.1.0", 28 },
+	};
+	/* destination, expected policy before and after the deletions */
+	static const struct { const char *dst; int want, after; } fl[] = {
+		{ "10.9.1.7", 3, 3 }, { "10.9.1.9", 6, 2 },
+		{ "10.9.1.99", 2, 2 }, { "10.9.2.5", 4, 1 },
+		{ "10.9.100.1", 1, 1 }, { "10.9.200.1", 5, 0 },
+		{ "10.9.129.1", 0, 0 }, { "10.8.1.7", 0, 0 },
+	};
+	struct ipso_policy_desc d;
+	struct pspec s;
+	int i, ok = 0, ok2 = 0;
+
+	flush();
+	for (i = 0; i < 7; i++) {
+		pol_init(&d, AF_INET, OUT, 2000 + 8 * i, 100 - pf[i].plen,
+			 IPSO_ACT_BYPASS, NULL, 0, pf[i].dst, pf[i].plen);
+		put(&d);
+	}
+	commit();
+	for (i = 0; i < 8; i++) {
+		s = udp4("10.0.0.1", fl[i].dst, 1, 1);
+		cls(&s, OUT, 1, 0);
+		ok += X.res.policy_index == 2000 + 8 * (unsigned)fl[i].want;
+	}
+	CHECK(ok == 8, "a /16 with 6 longer nodes (probed by length): "
+	      "each flow finds its deepest node (%d of 8)", ok);
+	for (i = 4; i < 7; i++)
+		ipso_mirror_del_policy(E.m, OUT, 2000 + 8 * i);
+	commit();
+	for (i = 0; i < 8; i++) {
+		s = udp4("10.0.0.1", fl[i].dst, 1, 1);
+		cls(&s, OUT, 1, 0);
+		ok2 += X.res.policy_index == 2000 + 8 * (unsigned)fl[i].after;
+		if (X.res.policy_index != 2000 + 8 * (unsigned)fl[i].after)
+			printf("  %s: index %u, want %u\n", fl[i].dst,
+			       X.res.policy_index, 2000 + 8 * fl[i].after);
+	}
+	CHECK(ok2 == 8, "three deleted, the rest in the /16's slot: each "
+	      "flow finds its deepest node (%d of 8)", ok2);
+	flush();
+}
+
 static int count_pol(const struct ipso_policy_desc *p, void *ctx)
 {
 	(void)p;
@@ -815,6 +867,7 @@ int main(void)
 	cache_always = false;
 	test_cache_fill();
 	test_dir16();
+	test_dir16_many();
 	test_transport_sa();
 	test_loader_explain();
 	test_adopt();
