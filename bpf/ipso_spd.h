@@ -91,14 +91,46 @@ struct ipso_pfx4_key {
 #define IPSO_DIR16_SLOTS	(3 << 16)	/* dir in, out, fwd */
 
 #define IPSO_LIST_F_CUT		0x1	/* more candidates than stored */
+#define IPSO_LIST_F_HEAD	0x2	/* head holds candidate 0 (IPv4) */
 
-/* ipso_spd_node value (the trie's value is the node id, a u32). */
+/*
+ * An IPv4 candidate in its node's own cache line: everything
+ * ipso_spd_ent holds (the source address in 4 bytes; the priority is
+ * order >> 32).
+ */
+struct ipso_spd_head4 {
+	__u64 order;		/* IPSO_ORDER() */
+	__u32 saddr;		/* masked to plen_s */
+	__u32 mark_v;
+	__u32 mark_m;
+	__u32 if_id;
+	__s32 ifindex;		/* 0 = any */
+	__u32 slot;		/* key of ipso_spd_pol */
+	__u32 index;		/* kernel policy index */
+	__u16 sport;		/* network byte order */
+	__u16 sport_mask;
+	__u16 dport;
+	__u16 dport_mask;
+	__u8 plen_s;
+	__u8 proto;		/* 0 = any */
+	__u8 action;		/* enum ipso_policy_action */
+	__u8 flags;		/* IPSO_ENT_F_* */
+};
+
+/*
+ * ipso_spd_node value (the trie's value is the node id, a u32): one cache
+ * line (the array is BPF_F_MMAPABLE, so its values are page-aligned).
+ * An IPv4 node carries its first candidate in head (IPSO_LIST_F_HEAD),
+ * also stored at ipso_spd_ent[start]: a node with one policy costs a new
+ * flow one line.
+ */
 struct ipso_spd_node {
 	__u32 start;		/* first candidate in ipso_spd_ent */
 	__u16 count;		/* stored candidates, <= IPSO_SPD_MAX_SCAN */
 	__u16 flags;		/* IPSO_LIST_F_* */
 	__u32 parent;		/* 1 + id of the enclosing node, 0 = none */
 	__u32 pad;
+	struct ipso_spd_head4 head;	/* with IPSO_LIST_F_HEAD */
 };
 
 #define IPSO_ENT_F_REQUIRE	0x1	/* a non-optional template: plaintext

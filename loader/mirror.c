@@ -461,7 +461,7 @@ static int adopt_existing(struct ipso_mirror *m)
 			n->id = id;
 			n->start = l.start;
 			n->count = l.count;
-			n->flags = l.flags;
+			n->flags = l.flags & ~IPSO_LIST_F_HEAD;
 			n->parent = l.parent;
 			mt_add(&m->nodes, &n->n);
 			if (id >= m->nid_next)
@@ -1343,6 +1343,30 @@ out:
 	return err;
 }
 
+/* Candidate 0 of an IPv4 node, in the node's own cache line. */
+static void node_head4(const struct ipso_spd_ent *e, struct ipso_spd_node *v)
+{
+	struct ipso_spd_head4 *h = &v->head;
+
+	h->order = e->order;
+	memcpy(&h->saddr, e->saddr.a8, 4);
+	h->mark_v = e->mark_v;
+	h->mark_m = e->mark_m;
+	h->if_id = e->if_id;
+	h->ifindex = e->ifindex;
+	h->slot = e->slot;
+	h->index = e->index;
+	h->sport = e->sport;
+	h->sport_mask = e->sport_mask;
+	h->dport = e->dport;
+	h->dport_mask = e->dport_mask;
+	h->plen_s = e->plen_s;
+	h->proto = e->proto;
+	h->action = e->action;
+	h->flags = e->flags;
+	v->flags |= IPSO_LIST_F_HEAD;
+}
+
 /* Install one built node (its parent is installed already). */
 static int commit_node(struct ipso_mirror *m, int f, int dir,
 		       const struct spd_node *nd, __u32 parent,
@@ -1390,6 +1414,8 @@ static int commit_node(struct ipso_mirror *m, int f, int dir,
 	v.count = nd->count;
 	v.flags = nd->flags;
 	v.parent = parent;
+	if (family == AF_INET && nd->count)
+		node_head4(&nd->ents[0], &v);
 	if (!same_ents) {
 		err = region_alloc(m, nd->count, &v.start);
 		if (err)
@@ -1424,7 +1450,7 @@ static int commit_node(struct ipso_mirror *m, int f, int dir,
 	}
 	x->start = v.start;
 	x->count = v.count;
-	x->flags = v.flags;
+	x->flags = nd->flags;
 	x->parent = parent;
 	return 0;
 }
