@@ -436,6 +436,18 @@ static __always_inline __u32 ipso_spd_search(const struct ipso_flow *fl,
 	return c->steps;
 }
 
+/* No ipso_sa_idx key has this reqid (ipso_sa_reqids). */
+static __always_inline bool ipso_reqid_absent(__u32 reqid)
+{
+	struct ipso_sa_reqids *b;
+	__u32 zero = 0;
+
+	b = bpf_map_lookup_elem(&ipso_sa_reqids, &zero);
+	return b && b->valid &&
+	       !((b->w[(reqid >> 6) & (IPSO_REQID_WORDS - 1)] >>
+		  (reqid & 63)) & 1);
+}
+
 /*
  * xfrm_tmpl_resolve_one() + xfrm_state_find() for the first template:
  * candidates come from ipso_sa_idx (family, reqid, mode, proto, outer
@@ -477,6 +489,9 @@ static __always_inline void ipso_resolve_sa(const struct ipso_flow *fl,
 			res->flags |= IPSO_CLS_F_SA_UNSURE;
 		}
 	}
+	/* no SA has the reqid: no index key can match */
+	if (ipso_reqid_absent(k.reqid))
+		goto none;
 	v = bpf_map_lookup_elem(&ipso_sa_idx, &k);
 	if (!v && !k.wild) {
 		/* only SAs with a wildcard source (saddr 0) may apply */

@@ -216,6 +216,23 @@ struct ipso_sa_idx_val {
 };
 
 /*
+ * ipso_sa_reqids: which reqids some ipso_sa_idx key has (bit reqid mod
+ * 2^16).  A clear bit means no SA can serve a template with that reqid,
+ * and the resolution skips its ipso_sa_idx lookups (two cold hash buckets
+ * for a new flow whose policy has no SA yet: trap policies before their
+ * first acquire).  The mirror sets bits before it adds index keys and
+ * clears them only after it has removed them, so the set is never short;
+ * valid 0 (never written): not used.
+ */
+#define IPSO_REQID_WORDS	1024	/* 2^16 bits */
+
+struct ipso_sa_reqids {
+	__u32 valid;
+	__u32 pad;
+	__u64 w[IPSO_REQID_WORDS];
+};
+
+/*
  * ipso_sa_bysrc: the SAs a secpath entry can name.  bpf_skb_get_xfrm_state()
  * reports the state's *source* address (props.saddr, called "remote"
  * because the helper was made for received packets), SPI, reqid and

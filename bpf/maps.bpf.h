@@ -149,6 +149,14 @@ struct {
 } ipso_sa_idx SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipso_sa_reqids);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipso_sa_reqids SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, IPSO_MAX_SA);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -206,7 +206,9 @@ static int vec_push(struct u32vec *v, __u32 x)
 
 struct ipso_mirror {
 	int fd_config, fd_sad, fd_lpm[2], fd_node, fd_ent, fd_pol, fd_idx;
-	int fd_bysrc, fd_dir16, fd_pfx4;
+	int fd_bysrc, fd_dir16, fd_pfx4, fd_reqids;
+	/* ipso_sa_reqids as written, and the live SAs' after this commit */
+	struct ipso_sa_reqids reqids, reqids_next;
 	/* IPv4 first stage as written, per dir; unknown until first written */
 	struct ipso_dir16 *dir16[3];
 	bool tie_pos;		/* kernel orders ties by pos (>= 6.12) */
@@ -302,6 +304,8 @@ static int open_fds(struct ipso_mirror *m, const char *dir)
 		  sizeof(struct ipso_sa_src_val) },
 		{ &m->fd_dir16, "ipso_spd_dir16", 4, sizeof(struct ipso_dir16) },
 		{ &m->fd_pfx4, "ipso_spd_pfx4", sizeof(struct ipso_pfx4_key), 4 },
+		{ &m->fd_reqids, "ipso_sa_reqids", 4,
+		  sizeof(struct ipso_sa_reqids) },
 	};
 	size_t i;
 
@@ -561,6 +565,40 @@ static int adopt_existing(struct ipso_mirror *m)
 	return 0;
 }
 
+static void reqid_set(struct ipso_sa_reqids *b, __u32 reqid)
+{
+	b->w[(reqid >> 6) % IPSO_REQID_WORDS] |= 1ull << (reqid & 63);
+}
+
+static int write_reqids(struct ipso_mirror *m, const struct ipso_sa_reqids *b)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(m->fd_reqids, &zero, b, BPF_ANY))
+		return -errno;
+	m->reqids = *b;
+	return 0;
+}
+
+/*
+ * At open: what is pinned (if valid) and the reqids of the adopted index
+ * keys, so the set covers every key before this process changes any.
+ */
+static int adopt_reqids(struct ipso_mirror *m)
+{
+	struct ipso_sa_reqids b;
+	struct mnode *n, *next;
+	__u32 zero = 0;
+	size_t i;
+
+	if (bpf_map_lookup_elem(m->fd_reqids, &zero, &b) || !b.valid)
+		memset(&b, 0, sizeof(b));
+	mt_for_each(&m->idx, i, n, next)
+		reqid_set(&b, ((struct midx *)n)->key.reqid);
+	b.valid = 1;
+	return write_reqids(m, &b);
+}
+
 struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 {
 	struct ipso_mirror *m = calloc(1, sizeof(*m));
@@ -572,6 +610,7 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 	}
 	m->fd_config = m->fd_sad = m->fd_ent = m->fd_pol = m->fd_idx = -1;
 	m->fd_node = m->fd_bysrc = m->fd_dir16 = m->fd_pfx4 = -1;
+	m->fd_reqids = -1;
 	m->fd_lpm[0] = m->fd_lpm[1] = -1;
 	m->tie_pos = kernel_ties_by_pos();
 	m->said_next = 1;
@@ -596,6 +635,8 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 	if (err)
 		goto fail;
 	err = adopt_existing(m);
+	if (!err)
+		err = adopt_reqids(m);
 	if (err)
 		goto fail;
 	read_dir16(m);
@@ -677,6 +718,8 @@ void ipso_mirror_close(struct ipso_mirror *m)
 		close(m->fd_dir16);
 	if (m->fd_pfx4 >= 0)
 		close(m->fd_pfx4);
+	if (m->fd_reqids >= 0)
+		close(m->fd_reqids);
 	for (j = 0; j < 3; j++)
 		free(m->dir16[j]);
 	free(m);
@@ -1632,6 +1675,28 @@ static int merge_ranked(struct msa **a, size_t na, struct msa **b, size_t nb,
 	return n;
 }
 
+/*
+ * The additions half of ipso_sa_reqids: written before any index key is
+ * added, the union of what is there and what will be.
+ */
+static int reqids_grow(struct ipso_mirror *m, struct msa **all, size_t cnt)
+{
+	struct ipso_sa_reqids u;
+	size_t i;
+
+	memset(&m->reqids_next, 0, sizeof(m->reqids_next));
+	m->reqids_next.valid = 1;
+	for (i = 0; i < cnt; i++)
+		reqid_set(&m->reqids_next, all[i]->val.reqid);
+	u = m->reqids;
+	for (i = 0; i < IPSO_REQID_WORDS; i++)
+		u.w[i] |= m->reqids_next.w[i];
+	u.valid = 1;
+	if (!memcmp(&u, &m->reqids, sizeof(u)))
+		return 0;
+	return write_reqids(m, &u);
+}
+
 static int commit_sa_index(struct ipso_mirror *m)
 {
 	struct msa **all, **tmp, **zero;
@@ -1651,7 +1716,7 @@ static int commit_sa_index(struct ipso_mirror *m)
 	mt_for_each(&m->idx, i, n, next)
 		((struct midx *)n)->seen = 0;
 
-	err = 0;
+	err = reqids_grow(m, all, cnt);
 	for (i = 0; i < cnt && !err; i = j) {
 		size_t nzero = 0;
 		union ipso_addr z = { 0 };
@@ -1896,6 +1961,10 @@ static int commit_removals(struct ipso_mirror *m, struct minode **dead,
 	}
 	if (m->sa_dirty) {
 		err = delete_unseen_idx(m);
+		/* the keys are gone: their bits may go */
+		if (!err && memcmp(&m->reqids_next, &m->reqids,
+				   sizeof(m->reqids)))
+			err = write_reqids(m, &m->reqids_next);
 		if (err)
 			return err;
 	}
