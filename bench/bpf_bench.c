@@ -10,6 +10,13 @@
  *         and fills a slot of the per-CPU direct-mapped cache),
  *         kernel-measured duration averaged; the floor is measured the
  *         same way (floor_*_1run)
+ *   cold floor: floor_tc_cold_1run, one hash lookup keyed by the
+ *         packet's IPv4 5-tuple in a map of N random 5-tuples (N = the
+ *         SPD size; the measured flows are not among them, so each lookup
+ *         reads a cold bucket and its chain), measured like the miss, on
+ *         the same flows as classify_miss; classify_miss_vs_cold_floor is
+ *         classify_miss against it (extra information: the ratios of the
+ *         issue are those against floor_tc_1run)
  *   nocache: the explain entry told to bypass the cache (pure SPD search)
  *   cachealways: the old "admit every search" flag, now the default
  * Output: one line per figure,
@@ -45,6 +52,44 @@ struct bpol {
 };
 
 static struct bpol *bpols;
+
+/* the cold floor's map content: its own generator, so the policies and
+ * flows of the other figures are those of earlier runs */
+static unsigned long long frng = 7;
+
+static unsigned frnd(void)
+{
+	frng = frng * 6364136223846793005ull + 1442695040888963407ull;
+	return (unsigned)(frng >> 32);
+}
+
+struct floor_key {		/* struct ipso_floor_key */
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t proto, pad[3];
+};
+
+static int fill_floor(int n)
+{
+	struct floor_key k, nk;
+	uint32_t v = 1;
+	int i;
+
+	while (!bpf_map_get_next_key(E.fd_floor_flows, NULL, &nk))
+		if (bpf_map_delete_elem(E.fd_floor_flows, &nk))
+			return -errno;
+	for (i = 0; i < n; i++) {
+		memset(&k, 0, sizeof(k));
+		k.saddr = frnd();
+		k.daddr = frnd();
+		k.sport = frnd();
+		k.dport = frnd();
+		k.proto = IPPROTO_UDP;
+		if (bpf_map_update_elem(E.fd_floor_flows, &k, &v, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
 
 static uint32_t mask(uint32_t a, int plen)
 {
@@ -189,20 +234,30 @@ static void line(const char *name, int spd, double ns, double floor)
 
 static void bench_size(int n)
 {
-	double ftc, fxdp, fxdp1, ftc1;
+	double ftc, fxdp, fxdp1, ftc1, fcold, miss;
+	unsigned long long flows;
 	struct pkt p;
 
 	if (load_spd(n))
 		return;
+	if (fill_floor(n)) {
+		fprintf(stderr, "cannot fill the cold floor's map\n");
+		return;
+	}
 	flow_pkt(&p, n);
 	ftc = skb_run(E.fd_floor_tc, &p, 0, HIT_REPEAT);
 	fxdp = xdp_run(E.fd_floor_xdp, &p, HIT_REPEAT);
 	ftc1 = miss_avg(E.fd_floor_tc, false, 0, n);
 	fxdp1 = miss_avg(E.fd_floor_xdp, true, 0, n);
+	/* the cold floor sees the flows classify_miss will see */
+	flows = rng;
+	fcold = miss_avg(E.fd_floor_cold, false, 0, n);
+	rng = flows;
 	line("floor_tc", n, ftc, ftc);
 	line("floor_xdp", n, fxdp, fxdp);
 	line("floor_tc_1run", n, ftc1, ftc1);
 	line("floor_xdp_1run", n, fxdp1, fxdp1);
+	line("floor_tc_cold_1run", n, fcold, fcold);
 
 	/* explain: classifier entry (hit: the flow admitted explicitly) */
 	skb_run(E.fd_explain, &p, IPSO_EXPLAIN_F_CACHE_ALWAYS, 1);
@@ -210,7 +265,9 @@ static void bench_size(int n)
 	line("classify_nocache", n,
 	     skb_run(E.fd_explain, &p, IPSO_EXPLAIN_F_NO_CACHE, HIT_REPEAT),
 	     ftc);
-	line("classify_miss", n, miss_avg(E.fd_explain, false, 0, n), ftc1);
+	miss = miss_avg(E.fd_explain, false, 0, n);
+	line("classify_miss", n, miss, ftc1);
+	line("classify_miss_vs_cold_floor", n, miss, fcold);
 	line("classify_miss_nocache", n,
 	     miss_avg(E.fd_explain, false, IPSO_EXPLAIN_F_NO_CACHE, n), ftc1);
 	line("classify_miss_cachealways", n,

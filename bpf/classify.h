@@ -80,6 +80,31 @@ static __always_inline int ipso_sel_match(const struct ipso_selector *s,
 	return unsure;
 }
 
+/*
+ * What ipso_spd_ent and ipso_spd_head4 share after the source address:
+ * ports, selector device, mark.
+ */
+#define IPSO_CAND_REST_MATCH(e, fl, unsure)				\
+	do {								\
+		if (((fl)->flags & IPSO_FLOW_F_PORTS_UNKNOWN) &&	\
+		    ((e)->dport_mask || (e)->sport_mask))		\
+			(unsure) |= IPSO_CLS_F_PORTS;			\
+		else if ((((fl)->dport ^ (e)->dport) & (e)->dport_mask) || \
+			 (((fl)->sport ^ (e)->sport) & (e)->sport_mask)) \
+			return IPSO_NO_MATCH;				\
+		if ((e)->ifindex) {					\
+			if ((fl)->flags & IPSO_FLOW_F_IFINDEX_UNKNOWN)	\
+				(unsure) |= IPSO_CLS_F_IFINDEX;		\
+			else if ((__u32)(e)->ifindex != (fl)->ifindex)	\
+				return IPSO_NO_MATCH;			\
+		}							\
+		if ((e)->mark_m &&					\
+		    ((fl)->flags & IPSO_FLOW_F_MARK_UNKNOWN))		\
+			(unsure) |= IPSO_CLS_F_MARK;			\
+		else if (((fl)->mark & (e)->mark_m) != (e)->mark_v)	\
+			return IPSO_NO_MATCH;				\
+	} while (0)
+
 /* xfrm_policy_match() minus the destination, which the trie matched. */
 static __always_inline int ipso_ent_match(const struct ipso_spd_ent *e,
 					  const struct ipso_flow *fl)
@@ -92,22 +117,7 @@ static __always_inline int ipso_ent_match(const struct ipso_spd_ent *e,
 		return IPSO_NO_MATCH;
 	if (!ipso_addr_match(&fl->saddr, &e->saddr, e->plen_s, fl->family))
 		return IPSO_NO_MATCH;
-	if ((fl->flags & IPSO_FLOW_F_PORTS_UNKNOWN) &&
-	    (e->dport_mask || e->sport_mask))
-		unsure |= IPSO_CLS_F_PORTS;
-	else if (((fl->dport ^ e->dport) & e->dport_mask) ||
-		 ((fl->sport ^ e->sport) & e->sport_mask))
-		return IPSO_NO_MATCH;
-	if (e->ifindex) {
-		if (fl->flags & IPSO_FLOW_F_IFINDEX_UNKNOWN)
-			unsure |= IPSO_CLS_F_IFINDEX;
-		else if ((__u32)e->ifindex != fl->ifindex)
-			return IPSO_NO_MATCH;
-	}
-	if (e->mark_m && (fl->flags & IPSO_FLOW_F_MARK_UNKNOWN))
-		unsure |= IPSO_CLS_F_MARK;
-	else if ((fl->mark & e->mark_m) != e->mark_v)
-		return IPSO_NO_MATCH;
+	IPSO_CAND_REST_MATCH(e, fl, unsure);
 	return unsure;
 }
 
@@ -121,6 +131,27 @@ int ipso_ent_match_g(const struct ipso_spd_ent *e, const struct ipso_flow *fl)
 	return ipso_ent_match(e, fl);
 }
 
+/* The same for a node's IPv4 head candidate (IPv4 flows only reach it). */
+__attribute__((noinline))
+int ipso_head_match_g(const struct ipso_spd_head4 *h,
+		      const struct ipso_flow *fl)
+{
+	int unsure = 0;
+
+	if (!h || !fl)
+		return IPSO_NO_MATCH;
+	if (h->if_id != fl->if_id)
+		return IPSO_NO_MATCH;
+	if (h->proto && h->proto != fl->proto)
+		return IPSO_NO_MATCH;
+	if ((fl->saddr.a32[0] ^ h->saddr) & ipso_mask32(h->plen_s))
+		return IPSO_NO_MATCH;
+	IPSO_CAND_REST_MATCH(h, fl, unsure);
+	return unsure;
+}
+
+_Static_assert(sizeof(struct ipso_spd_node) == 64, "one cache line");
+
 /*
  * Scan state.  It lives in a per-CPU map, not on the stack: the verifier
  * then sees its fields as unknown numbers and verifies the loop body a
@@ -133,7 +164,10 @@ struct ipso_scan_ctx {
 	__u64 best;		/* order of the best match, ~0 = none */
 	__u64 unsure;		/* lowest order that could not be judged */
 	__u64 last;		/* order of the last candidate looked at */
-	__u32 best_idx;		/* its slot in ipso_spd_ent */
+	__u32 best_index;	/* the best match's kernel index, */
+	__u32 best_slot;	/* policy slot, */
+	__u32 best_act;		/* action | IPSO_ENT_F_* << 8 */
+	__u32 nid;		/* current node id */
 	__u32 unsure_flags;	/* IPSO_CLS_F_* behind unsure */
 	__u32 start;		/* current node: candidates */
 	__u32 count;
@@ -173,6 +207,7 @@ static __always_inline bool ipso_scan_load(struct ipso_scan_ctx *c, __u32 id)
 
 	if (!n)
 		return false;
+	c->nid = id;
 	c->start = n->start;
 	c->count = n->count;
 	c->parent = n->parent;
@@ -180,6 +215,47 @@ static __always_inline bool ipso_scan_load(struct ipso_scan_ctx *c, __u32 id)
 	c->end = 0;
 	c->last = 0;
 	return true;
+}
+
+/* A candidate matched: keep what the result needs. */
+#define IPSO_SCAN_BEST(c, e)						\
+	do {								\
+		(c)->best = (e)->order;					\
+		(c)->best_index = (e)->index;				\
+		(c)->best_slot = (e)->slot;				\
+		(c)->best_act = (e)->action | (__u32)(e)->flags << 8;	\
+	} while (0)
+
+/*
+ * Candidate 0 of an IPv4 node, from the node's own line (just read by
+ * ipso_scan_load).  Returns 1 to end the loop.
+ */
+static __always_inline long ipso_scan_head(struct ipso_scan_ctx *c,
+					   __u64 bound)
+{
+	struct ipso_spd_node *n;
+	__u32 id = c->nid;
+	int r;
+
+	n = bpf_map_lookup_elem(&ipso_spd_node, &id);
+	if (!n) {
+		ipso_scan_unsure(c, 0, IPSO_CLS_F_CUT);
+		return 1;
+	}
+	if (n->head.order >= bound) {
+		c->end = 1;
+		return 0;
+	}
+	c->last = n->head.order;
+	r = ipso_head_match_g(&n->head, &c->fl);
+	if (r == IPSO_NO_MATCH)
+		return 0;
+	if (r == IPSO_MATCH)
+		IPSO_SCAN_BEST(c, &n->head);
+	else
+		ipso_scan_unsure(c, n->head.order, r);
+	c->end = 1;
+	return 0;
 }
 
 /* One step: look at one candidate, or move to the parent node. */
@@ -213,13 +289,15 @@ static long ipso_scan_one(__u32 i, void *data)
 		c->base = i + 1;
 		return 0;
 	}
+	bound = c->best < c->unsure ? c->best : c->unsure;
+	if (pos == 0 && (c->flags & IPSO_LIST_F_HEAD))
+		return ipso_scan_head(c, bound);
 	slot = c->start + pos;
 	e = bpf_map_lookup_elem(&ipso_spd_ent, &slot);
 	if (!e) {
 		ipso_scan_unsure(c, 0, IPSO_CLS_F_CUT);
 		return 1;
 	}
-	bound = c->best < c->unsure ? c->best : c->unsure;
 	if (e->order >= bound) {
 		/* sorted: nothing further in this node can win */
 		c->end = 1;
@@ -229,29 +307,21 @@ static long ipso_scan_one(__u32 i, void *data)
 	r = ipso_ent_match_g(e, &c->fl);
 	if (r == IPSO_NO_MATCH)
 		return 0;
-	if (r == IPSO_MATCH) {
-		c->best = e->order;
-		c->best_idx = slot;
-	} else {
+	if (r == IPSO_MATCH)
+		IPSO_SCAN_BEST(c, e);
+	else
 		ipso_scan_unsure(c, e->order, r);
-	}
 	c->end = 1;
 	return 0;
 }
 
-/* IPv4: the dir16 array, then the marked longer lengths, longest first. */
-static __always_inline __u32 ipso_spd_node_of4(const struct ipso_flow *fl)
+/* IPv4, a /16 with many longer nodes: probe the marked lengths. */
+static __always_inline __u32 ipso_spd_probe4(__u8 dir, __u32 a, __u32 lens)
 {
-	struct ipso_pfx4_key k = { .dir = fl->dir };
-	struct ipso_dir16 *d;
-	__u32 a = bpf_ntohl(fl->daddr.a32[0]), idx, lens, net, *id;
+	struct ipso_pfx4_key k = { .dir = dir };
+	__u32 net, *id;
 	int l;
 
-	idx = (__u32)fl->dir << 16 | a >> 16;
-	d = bpf_map_lookup_elem(&ipso_spd_dir16, &idx);
-	if (!d)
-		return 0;
-	lens = d->lens;
 #pragma unroll
 	for (l = 32; l >= 17; l--) {
 		if (!(lens & (1u << (l - 17))))
@@ -262,6 +332,39 @@ static __always_inline __u32 ipso_spd_node_of4(const struct ipso_flow *fl)
 		id = bpf_map_lookup_elem(&ipso_spd_pfx4, &k);
 		if (id)
 			return *id + 1;
+	}
+	return 0;
+}
+
+/*
+ * IPv4: the destination's /16 slot names the longer nodes inside it
+ * (longest first: the first that contains the destination is the
+ * longest), else marks their lengths for ipso_spd_probe4().
+ */
+static __always_inline __u32 ipso_spd_node_of4(const struct ipso_flow *fl)
+{
+	__u32 a = bpf_ntohl(fl->daddr.a32[0]), idx, id;
+	struct ipso_dir16 *d;
+	int i;
+
+	idx = (__u32)fl->dir << 16 | a >> 16;
+	d = bpf_map_lookup_elem(&ipso_spd_dir16, &idx);
+	if (!d)
+		return 0;
+	if (d->lens) {
+		id = ipso_spd_probe4(fl->dir, a, d->lens);
+		return id ? id : d->node;
+	}
+#pragma unroll
+	for (i = 0; i < IPSO_DIR16_WAYS; i++) {
+		__u64 s = d->sub[i];
+		__u32 plen = (s >> 24) & 0xff;
+
+		if (!s)
+			break;
+		/* the low 16 bits agree in the first plen - 16 of them */
+		if (!(((a ^ (__u32)(s >> 32)) & 0xffff) >> (32 - plen)))
+			return (s & 0xffffff) + 1;
 	}
 	return d->node;
 }
@@ -286,7 +389,6 @@ static __always_inline __u32 ipso_spd_search(const struct ipso_flow *fl,
 {
 	struct ipso_scan_arg a = { .slot = scan_slot };
 	struct ipso_scan_ctx *c;
-	struct ipso_spd_ent *hit;
 	__u32 nid;
 
 	res->verdict = IPSO_CLS_NONE;
@@ -319,25 +421,31 @@ static __always_inline __u32 ipso_spd_search(const struct ipso_flow *fl,
 	}
 	if (c->best == ~0ull)
 		return c ? c->steps : 0;
-	hit = bpf_map_lookup_elem(&ipso_spd_ent, &c->best_idx);
-	if (!hit) {
-		res->verdict = IPSO_CLS_UNSURE;
-		res->flags |= IPSO_CLS_F_CUT;
-		return c ? c->steps : 0;
-	}
-	res->policy_index = hit->index;
-	res->policy_slot = hit->slot;
-	res->priority = hit->priority;
-	res->action = hit->action;
-	if (hit->action == IPSO_ACT_BLOCK)
+	res->policy_index = c->best_index;
+	res->policy_slot = c->best_slot;
+	res->priority = c->best >> 32;	/* IPSO_ORDER() */
+	res->action = c->best_act & 0xff;
+	if (res->action == IPSO_ACT_BLOCK)
 		res->verdict = IPSO_CLS_BLOCK;
-	else if (hit->action == IPSO_ACT_PROTECT)
+	else if (res->action == IPSO_ACT_PROTECT)
 		res->verdict = IPSO_CLS_PROTECT;
 	else
 		res->verdict = IPSO_CLS_BYPASS;
-	if (hit->flags & IPSO_ENT_F_REQUIRE)
+	if ((c->best_act >> 8) & IPSO_ENT_F_REQUIRE)
 		res->flags |= IPSO_CLS_F_REQUIRE;
 	return c->steps;
+}
+
+/* No ipso_sa_idx key has this reqid (ipso_sa_reqids). */
+static __always_inline bool ipso_reqid_absent(__u32 reqid)
+{
+	struct ipso_sa_reqids *b;
+	__u32 zero = 0;
+
+	b = bpf_map_lookup_elem(&ipso_sa_reqids, &zero);
+	return b && b->valid &&
+	       !((b->w[(reqid >> 6) & (IPSO_REQID_WORDS - 1)] >>
+		  (reqid & 63)) & 1);
 }
 
 /*
@@ -381,6 +489,9 @@ static __always_inline void ipso_resolve_sa(const struct ipso_flow *fl,
 			res->flags |= IPSO_CLS_F_SA_UNSURE;
 		}
 	}
+	/* no SA has the reqid: no index key can match */
+	if (ipso_reqid_absent(k.reqid))
+		goto none;
 	v = bpf_map_lookup_elem(&ipso_sa_idx, &k);
 	if (!v && !k.wild) {
 		/* only SAs with a wildcard source (saddr 0) may apply */

@@ -91,4 +91,43 @@ int ipso_floor_xdp(struct xdp_md *ctx)
 	return bpf_map_lookup_elem(&ipso_config, &zero) ? XDP_PASS : XDP_DROP;
 }
 
+/*
+ * The benchmark's cold floor (ipso_floor_tc_cold): one hash lookup keyed
+ * by the IPv4 5-tuple at fixed offsets of an untagged frame, in a map the
+ * benchmark fills with as many entries as the SPD has policies.  Not
+ * pinned; max_entries is set by the loader of the benchmark.
+ */
+struct ipso_floor_key {
+	__u32 saddr;
+	__u32 daddr;
+	__u16 sport;
+	__u16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ipso_floor_key);
+	__type(value, __u32);
+} ipso_floor_flows SEC(".maps");
+
+SEC("tc")
+int ipso_floor_tc_cold(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ipso_floor_key k = { 0 };
+
+	/* Ethernet 14, IPv4 without options 20, then the ports */
+	if (data + 38 > end)
+		return TC_ACT_OK;
+	k.proto = *(__u8 *)(data + 23);
+	__builtin_memcpy(&k.saddr, data + 26, 8);
+	__builtin_memcpy(&k.sport, data + 34, 4);
+	return bpf_map_lookup_elem(&ipso_floor_flows, &k) ? 1 : TC_ACT_OK;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

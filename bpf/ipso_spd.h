@@ -56,17 +56,29 @@ struct ipso_lpm6_key {
 /*
  * IPv4 first stage (instead of the LPM trie, whose ~17 pointer chases per
  * lookup at 100k nodes were 60% of a new flow's cost): ipso_spd_dir16,
- * indexed by dir << 16 | the destination's top 16 bits, names the longest
- * node of length <= 16 containing that /16 and which lengths 17..32 have
- * nodes inside it; ipso_spd_pfx4 holds those longer nodes by (dir,
- * length, prefix).  The lookup probes the marked lengths, longest first;
- * the first hit, else the /16's node, is the longest node containing the
- * destination.  IPv6 keeps the LPM trie.  ipso_spd_lpm4 is still written
- * (a later mirror process adopts the nodes from it).
+ * indexed by dir << 16 | the destination's top 16 bits, is one 32-byte
+ * slot per /16: the longest node of length <= 16 containing it and, when
+ * at most IPSO_DIR16_WAYS nodes of length 17..32 lie inside it, those
+ * nodes themselves, longest first, so a new flow finds its node in one
+ * cache line.  A /16 with more longer nodes marks their lengths in lens
+ * instead (and no sub[]); the lookup then probes ipso_spd_pfx4, keyed by
+ * (dir, length, prefix), longest first.  The first hit, else the /16's
+ * node, is the longest node containing the destination.  IPv6 keeps the
+ * LPM trie.  ipso_spd_lpm4 is still written (a later mirror process
+ * adopts the nodes from it), and ipso_spd_pfx4 holds every longer node.
  */
+#define IPSO_DIR16_WAYS		3
+
+/* sub[] entry: address bits 16..31 << 32 | length << 24 | node id */
+#define IPSO_DIR16_SUB(lo, plen, id) \
+	((__u64)(lo) << 32 | (__u64)(plen) << 24 | ((id) & 0xffffff))
+
 struct ipso_dir16 {
 	__u32 node;		/* 1 + node id, 0 = none */
-	__u32 lens;		/* bit L - 17: nodes of length L inside */
+	__u32 lens;		/* only if sub[] cannot hold them: bit L - 17,
+				   nodes of length L inside (probe pfx4) */
+	__u64 sub[IPSO_DIR16_WAYS];	/* IPSO_DIR16_SUB(), longest
+					   first; 0 = unused */
 };
 
 struct ipso_pfx4_key {
@@ -79,14 +91,46 @@ struct ipso_pfx4_key {
 #define IPSO_DIR16_SLOTS	(3 << 16)	/* dir in, out, fwd */
 
 #define IPSO_LIST_F_CUT		0x1	/* more candidates than stored */
+#define IPSO_LIST_F_HEAD	0x2	/* head holds candidate 0 (IPv4) */
 
-/* ipso_spd_node value (the trie's value is the node id, a u32). */
+/*
+ * An IPv4 candidate in its node's own cache line: everything
+ * ipso_spd_ent holds (the source address in 4 bytes; the priority is
+ * order >> 32).
+ */
+struct ipso_spd_head4 {
+	__u64 order;		/* IPSO_ORDER() */
+	__u32 saddr;		/* masked to plen_s */
+	__u32 mark_v;
+	__u32 mark_m;
+	__u32 if_id;
+	__s32 ifindex;		/* 0 = any */
+	__u32 slot;		/* key of ipso_spd_pol */
+	__u32 index;		/* kernel policy index */
+	__u16 sport;		/* network byte order */
+	__u16 sport_mask;
+	__u16 dport;
+	__u16 dport_mask;
+	__u8 plen_s;
+	__u8 proto;		/* 0 = any */
+	__u8 action;		/* enum ipso_policy_action */
+	__u8 flags;		/* IPSO_ENT_F_* */
+};
+
+/*
+ * ipso_spd_node value (the trie's value is the node id, a u32): one cache
+ * line (the array is BPF_F_MMAPABLE, so its values are page-aligned).
+ * An IPv4 node carries its first candidate in head (IPSO_LIST_F_HEAD),
+ * also stored at ipso_spd_ent[start]: a node with one policy costs a new
+ * flow one line.
+ */
 struct ipso_spd_node {
 	__u32 start;		/* first candidate in ipso_spd_ent */
 	__u16 count;		/* stored candidates, <= IPSO_SPD_MAX_SCAN */
 	__u16 flags;		/* IPSO_LIST_F_* */
 	__u32 parent;		/* 1 + id of the enclosing node, 0 = none */
 	__u32 pad;
+	struct ipso_spd_head4 head;	/* with IPSO_LIST_F_HEAD */
 };
 
 #define IPSO_ENT_F_REQUIRE	0x1	/* a non-optional template: plaintext
@@ -169,6 +213,23 @@ struct ipso_sa_idx_val {
 	__u32 count;		/* SAs under this key (may exceed WAYS) */
 	__u32 pad;
 	struct ipso_sa_key sa[IPSO_SA_IDX_WAYS];	/* best first */
+};
+
+/*
+ * ipso_sa_reqids: which reqids some ipso_sa_idx key has (bit reqid mod
+ * 2^16).  A clear bit means no SA can serve a template with that reqid,
+ * and the resolution skips its ipso_sa_idx lookups (two cold hash buckets
+ * for a new flow whose policy has no SA yet: trap policies before their
+ * first acquire).  The mirror sets bits before it adds index keys and
+ * clears them only after it has removed them, so the set is never short;
+ * valid 0 (never written): not used.
+ */
+#define IPSO_REQID_WORDS	1024	/* 2^16 bits */
+
+struct ipso_sa_reqids {
+	__u32 valid;
+	__u32 pad;
+	__u64 w[IPSO_REQID_WORDS];
 };
 
 /*

@@ -96,6 +96,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* values page-aligned */
 	__uint(max_entries, IPSO_DIR16_SLOTS);
 	__type(key, __u32);
 	__type(value, struct ipso_dir16);
@@ -113,6 +114,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* values page-aligned */
 	__uint(max_entries, IPSO_SPD_MAX_NODE_IDS);
 	__type(key, __u32);
 	__type(value, struct ipso_spd_node);
@@ -121,6 +123,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* values page-aligned */
 	__uint(max_entries, IPSO_SPD_MAX_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct ipso_spd_ent);
@@ -144,6 +147,14 @@ struct {
 	__type(value, struct ipso_sa_idx_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_sa_idx SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipso_sa_reqids);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipso_sa_reqids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -206,7 +206,9 @@ static int vec_push(struct u32vec *v, __u32 x)
 
 struct ipso_mirror {
 	int fd_config, fd_sad, fd_lpm[2], fd_node, fd_ent, fd_pol, fd_idx;
-	int fd_bysrc, fd_dir16, fd_pfx4;
+	int fd_bysrc, fd_dir16, fd_pfx4, fd_reqids;
+	/* ipso_sa_reqids as written, and the live SAs' after this commit */
+	struct ipso_sa_reqids reqids, reqids_next;
 	/* IPv4 first stage as written, per dir; unknown until first written */
 	struct ipso_dir16 *dir16[3];
 	bool tie_pos;		/* kernel orders ties by pos (>= 6.12) */
@@ -302,6 +304,8 @@ static int open_fds(struct ipso_mirror *m, const char *dir)
 		  sizeof(struct ipso_sa_src_val) },
 		{ &m->fd_dir16, "ipso_spd_dir16", 4, sizeof(struct ipso_dir16) },
 		{ &m->fd_pfx4, "ipso_spd_pfx4", sizeof(struct ipso_pfx4_key), 4 },
+		{ &m->fd_reqids, "ipso_sa_reqids", 4,
+		  sizeof(struct ipso_sa_reqids) },
 	};
 	size_t i;
 
@@ -461,7 +465,7 @@ static int adopt_existing(struct ipso_mirror *m)
 			n->id = id;
 			n->start = l.start;
 			n->count = l.count;
-			n->flags = l.flags;
+			n->flags = l.flags & ~IPSO_LIST_F_HEAD;
 			n->parent = l.parent;
 			mt_add(&m->nodes, &n->n);
 			if (id >= m->nid_next)
@@ -561,6 +565,40 @@ static int adopt_existing(struct ipso_mirror *m)
 	return 0;
 }
 
+static void reqid_set(struct ipso_sa_reqids *b, __u32 reqid)
+{
+	b->w[(reqid >> 6) % IPSO_REQID_WORDS] |= 1ull << (reqid & 63);
+}
+
+static int write_reqids(struct ipso_mirror *m, const struct ipso_sa_reqids *b)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(m->fd_reqids, &zero, b, BPF_ANY))
+		return -errno;
+	m->reqids = *b;
+	return 0;
+}
+
+/*
+ * At open: what is pinned (if valid) and the reqids of the adopted index
+ * keys, so the set covers every key before this process changes any.
+ */
+static int adopt_reqids(struct ipso_mirror *m)
+{
+	struct ipso_sa_reqids b;
+	struct mnode *n, *next;
+	__u32 zero = 0;
+	size_t i;
+
+	if (bpf_map_lookup_elem(m->fd_reqids, &zero, &b) || !b.valid)
+		memset(&b, 0, sizeof(b));
+	mt_for_each(&m->idx, i, n, next)
+		reqid_set(&b, ((struct midx *)n)->key.reqid);
+	b.valid = 1;
+	return write_reqids(m, &b);
+}
+
 struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 {
 	struct ipso_mirror *m = calloc(1, sizeof(*m));
@@ -572,6 +610,7 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 	}
 	m->fd_config = m->fd_sad = m->fd_ent = m->fd_pol = m->fd_idx = -1;
 	m->fd_node = m->fd_bysrc = m->fd_dir16 = m->fd_pfx4 = -1;
+	m->fd_reqids = -1;
 	m->fd_lpm[0] = m->fd_lpm[1] = -1;
 	m->tie_pos = kernel_ties_by_pos();
 	m->said_next = 1;
@@ -596,6 +635,8 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 	if (err)
 		goto fail;
 	err = adopt_existing(m);
+	if (!err)
+		err = adopt_reqids(m);
 	if (err)
 		goto fail;
 	read_dir16(m);
@@ -677,6 +718,8 @@ void ipso_mirror_close(struct ipso_mirror *m)
 		close(m->fd_dir16);
 	if (m->fd_pfx4 >= 0)
 		close(m->fd_pfx4);
+	if (m->fd_reqids >= 0)
+		close(m->fd_reqids);
 	for (j = 0; j < 3; j++)
 		free(m->dir16[j]);
 	free(m);
@@ -1234,6 +1277,51 @@ out:
 	return err;
 }
 
+/* Longer nodes of one /16 together, longest first. */
+static int sub_cmp(const void *a, const void *b)
+{
+	const struct minode *x = *(const struct minode *const *)a;
+	const struct minode *y = *(const struct minode *const *)b;
+	__u32 tx = (__u32)x->key.addr[0] << 8 | x->key.addr[1];
+	__u32 ty = (__u32)y->key.addr[0] << 8 | y->key.addr[1];
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return (int)y->key.plen - (int)x->key.plen;
+}
+
+/* A /16's longer nodes: in the slot if they fit, else their lengths. */
+static void fill_sub(struct ipso_dir16 *slot, struct minode **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct minode *x = v[i];
+		__u32 lo = (__u32)x->key.addr[2] << 8 | x->key.addr[3];
+
+		if (n > IPSO_DIR16_WAYS)
+			slot->lens |= 1u << (x->key.plen - 17);
+		else
+			slot->sub[i] = IPSO_DIR16_SUB(lo, x->key.plen, x->id);
+	}
+}
+
+static int vec_add(struct minode ***v, size_t *cnt, size_t *cap,
+		   struct minode *x)
+{
+	if (*cnt == *cap) {
+		size_t nc = *cap ? 2 * *cap : 256;
+		struct minode **nw = realloc(*v, nc * sizeof(**v));
+
+		if (!nw)
+			return -ENOMEM;
+		*v = nw;
+		*cap = nc;
+	}
+	(*v)[(*cnt)++] = x;
+	return 0;
+}
+
 /*
  * Recompute the IPv4 first stage of one dir from the live nodes (dead
  * ones excluded: they go after the bump) and write the slots that
@@ -1243,34 +1331,21 @@ out:
 static int commit_dir16(struct ipso_mirror *m, int dir)
 {
 	struct ipso_dir16 *nv = calloc(1 << 16, sizeof(*nv));
-	struct minode **v = NULL;
+	struct minode **v = NULL, **lv = NULL;
 	struct mnode *n, *next;
-	size_t i, cnt = 0, cap = 0;
+	size_t i, j, cnt = 0, cap = 0, lcnt = 0, lcap = 0;
 	int err = -ENOMEM;
 
 	if (!nv)
 		return -ENOMEM;
 	mt_for_each(&m->nodes, i, n, next) {
 		struct minode *x = (struct minode *)n;
-		__u32 top;
 
 		if (x->key.family != AF_INET || x->key.dir != dir || x->dead)
 			continue;
-		top = (__u32)x->key.addr[0] << 8 | x->key.addr[1];
-		if (x->key.plen > 16) {
-			nv[top].lens |= 1u << (x->key.plen - 17);
-			continue;
-		}
-		if (cnt == cap) {
-			struct minode **nw;
-
-			cap = cap ? 2 * cap : 256;
-			nw = realloc(v, cap * sizeof(*v));
-			if (!nw)
-				goto out;
-			v = nw;
-		}
-		v[cnt++] = x;
+		if (x->key.plen > 16 ? vec_add(&lv, &lcnt, &lcap, x) :
+				       vec_add(&v, &cnt, &cap, x))
+			goto out;
 	}
 	/* shorter prefixes first: a longer one paints over them */
 	if (cnt)
@@ -1282,6 +1357,16 @@ static int commit_dir16(struct ipso_mirror *m, int dir)
 		top &= ~(span - 1);
 		for (j = 0; j < span; j++)
 			nv[top + j].node = v[i]->id + 1;
+	}
+	if (lcnt)
+		qsort(lv, lcnt, sizeof(*lv), sub_cmp);
+	for (i = 0; i < lcnt; i = j) {
+		__u32 top = (__u32)lv[i]->key.addr[0] << 8 | lv[i]->key.addr[1];
+
+		for (j = i; j < lcnt && ((__u32)lv[j]->key.addr[0] << 8 |
+					  lv[j]->key.addr[1]) == top; j++)
+			;
+		fill_sub(&nv[top], lv + i, j - i);
 	}
 	err = write_dir16(m, dir, nv);
 	if (err) {
@@ -1297,7 +1382,32 @@ static int commit_dir16(struct ipso_mirror *m, int dir)
 out:
 	free(nv);
 	free(v);
+	free(lv);
 	return err;
+}
+
+/* Candidate 0 of an IPv4 node, in the node's own cache line. */
+static void node_head4(const struct ipso_spd_ent *e, struct ipso_spd_node *v)
+{
+	struct ipso_spd_head4 *h = &v->head;
+
+	h->order = e->order;
+	memcpy(&h->saddr, e->saddr.a8, 4);
+	h->mark_v = e->mark_v;
+	h->mark_m = e->mark_m;
+	h->if_id = e->if_id;
+	h->ifindex = e->ifindex;
+	h->slot = e->slot;
+	h->index = e->index;
+	h->sport = e->sport;
+	h->sport_mask = e->sport_mask;
+	h->dport = e->dport;
+	h->dport_mask = e->dport_mask;
+	h->plen_s = e->plen_s;
+	h->proto = e->proto;
+	h->action = e->action;
+	h->flags = e->flags;
+	v->flags |= IPSO_LIST_F_HEAD;
 }
 
 /* Install one built node (its parent is installed already). */
@@ -1347,6 +1457,8 @@ static int commit_node(struct ipso_mirror *m, int f, int dir,
 	v.count = nd->count;
 	v.flags = nd->flags;
 	v.parent = parent;
+	if (family == AF_INET && nd->count)
+		node_head4(&nd->ents[0], &v);
 	if (!same_ents) {
 		err = region_alloc(m, nd->count, &v.start);
 		if (err)
@@ -1381,7 +1493,7 @@ static int commit_node(struct ipso_mirror *m, int f, int dir,
 	}
 	x->start = v.start;
 	x->count = v.count;
-	x->flags = v.flags;
+	x->flags = nd->flags;
 	x->parent = parent;
 	return 0;
 }
@@ -1563,6 +1675,28 @@ static int merge_ranked(struct msa **a, size_t na, struct msa **b, size_t nb,
 	return n;
 }
 
+/*
+ * The additions half of ipso_sa_reqids: written before any index key is
+ * added, the union of what is there and what will be.
+ */
+static int reqids_grow(struct ipso_mirror *m, struct msa **all, size_t cnt)
+{
+	struct ipso_sa_reqids u;
+	size_t i;
+
+	memset(&m->reqids_next, 0, sizeof(m->reqids_next));
+	m->reqids_next.valid = 1;
+	for (i = 0; i < cnt; i++)
+		reqid_set(&m->reqids_next, all[i]->val.reqid);
+	u = m->reqids;
+	for (i = 0; i < IPSO_REQID_WORDS; i++)
+		u.w[i] |= m->reqids_next.w[i];
+	u.valid = 1;
+	if (!memcmp(&u, &m->reqids, sizeof(u)))
+		return 0;
+	return write_reqids(m, &u);
+}
+
 static int commit_sa_index(struct ipso_mirror *m)
 {
 	struct msa **all, **tmp, **zero;
@@ -1582,7 +1716,7 @@ static int commit_sa_index(struct ipso_mirror *m)
 	mt_for_each(&m->idx, i, n, next)
 		((struct midx *)n)->seen = 0;
 
-	err = 0;
+	err = reqids_grow(m, all, cnt);
 	for (i = 0; i < cnt && !err; i = j) {
 		size_t nzero = 0;
 		union ipso_addr z = { 0 };
@@ -1827,6 +1961,10 @@ static int commit_removals(struct ipso_mirror *m, struct minode **dead,
 	}
 	if (m->sa_dirty) {
 		err = delete_unseen_idx(m);
+		/* the keys are gone: their bits may go */
+		if (!err && memcmp(&m->reqids_next, &m->reqids,
+				   sizeof(m->reqids)))
+			err = write_reqids(m, &m->reqids_next);
 		if (err)
 			return err;
 	}

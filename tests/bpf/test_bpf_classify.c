@@ -525,6 +525,79 @@ static void test_cache_and_sa(void)
 	      X.res.verdict);
 }
 
+/* Bit of reqid r in ipso_sa_reqids (-1: not valid). */
+static int reqid_bit(uint32_t r)
+{
+	struct ipso_sa_reqids b;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(E.cls->maps.ipso_sa_reqids),
+				&zero, &b) || !b.valid)
+		return -1;
+	return (b.w[(r >> 6) % IPSO_REQID_WORDS] >> (r & 63)) & 1;
+}
+
+/*
+ * The reqid filter in front of the SA index: set before an SA's index key
+ * exists, cleared after the last one with that reqid is gone; another
+ * reqid on the same bit does not make a wrong SA appear; a second mirror
+ * keeps the bits of what it adopts.
+ */
+static void test_reqid_filter(void)
+{
+	struct pspec s = udp4("10.0.0.1", "10.6.0.9", 1, 1);
+	struct ipso_policy_desc d;
+	struct ipso_sa_desc sa, sb;
+	struct ipso_mirror *m2;
+
+	flush();
+	pol_init(&d, AF_INET, OUT, 310, 10, IPSO_ACT_PROTECT, "10.0.0.0", 24,
+		 "10.6.0.0", 24);
+	pol_tmpl(&d, 77, IPSO_MODE_TUNNEL, "192.0.2.1", "192.0.2.3", false);
+	put(&d);
+	commit();
+	cls(&s, OUT, 1, 0);
+	CHECK(reqid_bit(77) == 0 && (X.res.flags & IPSO_CLS_F_NO_SA) &&
+	      !(X.res.flags & IPSO_CLS_F_SA_FOUND),
+	      "no SA with reqid 77: bit clear, no SA (bit %d flags %#x)",
+	      reqid_bit(77), X.res.flags);
+	/* reqid 77 + 2^16 shares the bit: looked up, not taken */
+	sa_init(&sb, AF_INET, "192.0.2.1", "192.0.2.3", 0x3002, 77 + 65536,
+		IPSO_MODE_TUNNEL, OUT, 1000);
+	ipso_mirror_put_sa(E.m, &sb);
+	commit();
+	cls(&s, OUT, 1, 0);
+	CHECK(reqid_bit(77) == 1 && (X.res.flags & IPSO_CLS_F_NO_SA) &&
+	      !(X.res.flags & IPSO_CLS_F_SA_FOUND),
+	      "an SA with reqid 77 + 2^16: bit set, still no SA (flags %#x)",
+	      X.res.flags);
+	sa_init(&sa, AF_INET, "192.0.2.1", "192.0.2.3", 0x3001, 77,
+		IPSO_MODE_TUNNEL, OUT, 1000);
+	ipso_mirror_put_sa(E.m, &sa);
+	commit();
+	cls(&s, OUT, 1, 0);
+	CHECK((X.res.flags & IPSO_CLS_F_SA_FOUND) &&
+	      X.res.sa.spi == htonl(0x3001),
+	      "SA with reqid 77 added: found (flags %#x spi %#x)",
+	      X.res.flags, ntohl(X.res.sa.spi));
+	m2 = ipso_mirror_open(IPSO_PIN_DIR);
+	CHECK(m2 && reqid_bit(77) == 1,
+	      "a second mirror adopting the SAs keeps the bit (%d)",
+	      reqid_bit(77));
+	ipso_mirror_close(m2);
+	cls(&s, OUT, 1, 2);
+	CHECK(X.res.flags & IPSO_CLS_F_SA_FOUND,
+	      "and the SA is still found (flags %#x)", X.res.flags);
+	ipso_mirror_del_sa(E.m, &sa.key);
+	ipso_mirror_del_sa(E.m, &sb.key);
+	commit();
+	cls(&s, OUT, 1, 0);
+	CHECK(reqid_bit(77) == 0 && (X.res.flags & IPSO_CLS_F_NO_SA),
+	      "both deleted: bit clear again, no SA (bit %d flags %#x)",
+	      reqid_bit(77), X.res.flags);
+	flush();
+}
+
 static void test_cache_fill(void)
 {
 	struct ipso_policy_desc d;
@@ -623,6 +696,58 @@ static void test_dir16(void)
 	CHECK(X.res.policy_index == 900 + 8 * 1,
 	      "the /16's other flows fall back to the /8 (index %u)",
 	      X.res.policy_index);
+	flush();
+}
+
+/*
+ * A /16 with more longer nodes than its slot holds (IPSO_DIR16_WAYS) is
+ * looked up through ipso_spd_pfx4; after deletions it fits again.
+ */
+static void test_dir16_many(void)
+{
+	static const struct { const char *dst; int plen; } pf[] = {
+		{ "10.0.0.0", 8 }, { "10.9.0.0", 17 }, { "10.9.1.0", 24 },
+		{ "10.9.1.7", 32 }, { "10.9.2.0", 24 }, { "10.9.200.0", 24 },
+		{ "10.9.1.0", 28 },
+	};
+	/* destination, expected policy before and after the deletions */
+	static const struct { const char *dst; int want, after; } fl[] = {
+		{ "10.9.1.7", 3, 3 }, { "10.9.1.9", 6, 2 },
+		{ "10.9.1.99", 2, 2 }, { "10.9.2.5", 4, 1 },
+		{ "10.9.100.1", 1, 1 }, { "10.9.200.1", 5, 0 },
+		{ "10.9.129.1", 0, 0 }, { "10.8.1.7", 0, 0 },
+	};
+	struct ipso_policy_desc d;
+	struct pspec s;
+	int i, ok = 0, ok2 = 0;
+
+	flush();
+	for (i = 0; i < 7; i++) {
+		pol_init(&d, AF_INET, OUT, 2000 + 8 * i, 100 - pf[i].plen,
+			 IPSO_ACT_BYPASS, NULL, 0, pf[i].dst, pf[i].plen);
+		put(&d);
+	}
+	commit();
+	for (i = 0; i < 8; i++) {
+		s = udp4("10.0.0.1", fl[i].dst, 1, 1);
+		cls(&s, OUT, 1, 0);
+		ok += X.res.policy_index == 2000 + 8 * (unsigned)fl[i].want;
+	}
+	CHECK(ok == 8, "a /16 with 6 longer nodes (probed by length): "
+	      "each flow finds its deepest node (%d of 8)", ok);
+	for (i = 4; i < 7; i++)
+		ipso_mirror_del_policy(E.m, OUT, 2000 + 8 * i);
+	commit();
+	for (i = 0; i < 8; i++) {
+		s = udp4("10.0.0.1", fl[i].dst, 1, 1);
+		cls(&s, OUT, 1, 0);
+		ok2 += X.res.policy_index == 2000 + 8 * (unsigned)fl[i].after;
+		if (X.res.policy_index != 2000 + 8 * (unsigned)fl[i].after)
+			printf("  %s: index %u, want %u\n", fl[i].dst,
+			       X.res.policy_index, 2000 + 8 * fl[i].after);
+	}
+	CHECK(ok2 == 8, "three deleted, the rest in the /16's slot: each "
+	      "flow finds its deepest node (%d of 8)", ok2);
 	flush();
 }
 
@@ -815,6 +940,8 @@ int main(void)
 	cache_always = false;
 	test_cache_fill();
 	test_dir16();
+	test_dir16_many();
+	test_reqid_filter();
 	test_transport_sa();
 	test_loader_explain();
 	test_adopt();

@@ -30,13 +30,18 @@ static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
 int tenv_open(struct tenv *e)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, o, .pin_root_path = IPSO_PIN_DIR);
+	struct ipso_explain_out *out;
+	__u32 zero = 0;
 
 	memset(e, 0, sizeof(*e));
 	libbpf_set_print(libbpf_quiet);
 	mkdir(IPSO_PIN_ROOT, 0700);
 	mkdir(IPSO_PIN_DIR, 0700);
 	e->cls = ipso_classify__open_opts(&o);
-	if (!e->cls || ipso_classify__load(e->cls))
+	if (!e->cls ||
+	    bpf_map__set_max_entries(e->cls->maps.ipso_floor_flows,
+				     IPSO_SPD_MAX_POLICIES) ||
+	    ipso_classify__load(e->cls))
 		return -1;
 	e->xdp = ipso_xdp__open_opts(&o);
 	if (!e->xdp || ipso_xdp__load(e->xdp))
@@ -47,6 +52,8 @@ int tenv_open(struct tenv *e)
 	e->fd_explain = bpf_program__fd(e->cls->progs.ipso_explain);
 	e->fd_floor_tc = bpf_program__fd(e->cls->progs.ipso_floor_tc);
 	e->fd_floor_xdp = bpf_program__fd(e->cls->progs.ipso_floor_xdp);
+	e->fd_floor_cold = bpf_program__fd(e->cls->progs.ipso_floor_tc_cold);
+	e->fd_floor_flows = bpf_map__fd(e->cls->maps.ipso_floor_flows);
 	e->fd_xdp = bpf_program__fd(e->xdp->progs.ipso_xdp_rx);
 	e->fd_tc = bpf_program__fd(e->tc->progs.ipso_tc_egress);
 	e->fd_tc_test = bpf_program__fd(e->cls->progs.ipso_tc_test);
@@ -58,8 +65,22 @@ int tenv_open(struct tenv *e)
 	e->fd_sad = bpf_map__fd(e->cls->maps.ipso_sad);
 	e->fd_sa_stats = bpf_map__fd(e->cls->maps.ipso_sa_stats);
 	e->fd_exp_out = bpf_map__fd(e->cls->maps.ipso_exp_out);
-	e->fd_cache = bpf_map__fd(e->cls->maps.ipso_flow_cache);
+	/*
+	 * The pinned explain outputs of an earlier process carry nonces this
+	 * one will use again (t_explain counts from 2): on a CPU this
+	 * process never ran explain on, such a leftover was taken for the
+	 * answer.  Cleared, no leftover matches.
+	 */
 	e->ncpu = libbpf_num_possible_cpus();
+	if (e->ncpu <= 0)
+		return -1;
+	out = calloc(e->ncpu, sizeof(*out));
+	if (!out || bpf_map_update_elem(e->fd_exp_out, &zero, out, BPF_ANY)) {
+		free(out);
+		return -1;
+	}
+	free(out);
+	e->fd_cache = bpf_map__fd(e->cls->maps.ipso_flow_cache);
 	e->m = ipso_mirror_open(IPSO_PIN_DIR);
 	if (!e->m) {
 		fprintf(stderr, "mirror open: %s\n", strerror(errno));

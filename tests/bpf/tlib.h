@@ -24,6 +24,7 @@ struct tenv {
 	int fd_stats, fd_config, fd_offload, fd_handles, fd_sad, fd_sa_stats;
 	int fd_exp_out, fd_cache;
 	int fd_tc_test, fd_tc_test_sp;	/* tc decision, test secpath */
+	int fd_floor_cold, fd_floor_flows;	/* benchmark's cold floor */
 	int ncpu;
 };
 
