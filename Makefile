@@ -10,8 +10,10 @@ SUBDIRS := bpf loader kmod tests
 
 all: $(SUBDIRS)
 
-# The loader embeds skeletons of the BPF objects.
+# The loader and the test programs embed skeletons of the BPF objects,
+# and the tests link the loader's mirror: no parallel race on them.
 loader: bpf
+tests: bpf loader
 
 $(SUBDIRS):
 	@if [ -f $@/Makefile ]; then $(MAKE) -C $@; fi

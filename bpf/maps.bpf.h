@@ -19,6 +19,8 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct ipso_config);
+	/* writers store single fields through a mapping: loader/config_map.h */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_config SEC(".maps");
 

@@ -20,6 +20,7 @@
 #include "../include/ipsec_offload/mark.h"
 #include "attach.h"
 #include "cli.h"
+#include "config_map.h"
 #include "errors.h"
 #include "pinned.h"
 
@@ -275,21 +276,20 @@ static int attach_tc(__u32 ifindex, int fd, const char *dev, bool reload)
  */
 static void default_mark_layout(const char *pin_dir)
 {
-	struct ipso_config cfg;
+	struct ipso_config *cfg;
 	char path[PATH_MAX];
-	__u32 zero = 0;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/ipso_config", pin_dir);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return;
-	if (!bpf_map_lookup_elem(fd, &zero, &cfg) && !cfg.mark_magic_mask) {
-		cfg.mark_magic = IPSO_MARK_DEFAULT_MAGIC;
-		cfg.mark_magic_mask = IPSO_MARK_DEFAULT_MAGIC_MASK;
-		cfg.mark_handle_mask = IPSO_MARK_DEFAULT_HANDLE_MASK;
-		bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY);
-	}
+	cfg = ipso_config_map(fd);
+	if (cfg && !__atomic_load_n(&cfg->mark_magic_mask, __ATOMIC_ACQUIRE))
+		ipso_config_set_marks(cfg, IPSO_MARK_DEFAULT_MAGIC,
+				      IPSO_MARK_DEFAULT_MAGIC_MASK,
+				      IPSO_MARK_DEFAULT_HANDLE_MASK);
+	ipso_config_unmap(cfg);
 	close(fd);
 }
 

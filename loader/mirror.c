@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "config_map.h"
 #include "mirror.h"
 #include "spd_build.h"
 #include "ipso_classify.skel.h"
@@ -207,6 +208,7 @@ static int vec_push(struct u32vec *v, __u32 x)
 struct ipso_mirror {
 	int fd_config, fd_sad, fd_lpm[2], fd_node, fd_ent, fd_pol, fd_idx;
 	int fd_bysrc, fd_dir16, fd_pfx4, fd_reqids;
+	struct ipso_config *config;	/* ipso_config, mapped */
 	/* ipso_sa_reqids as written, and the live SAs' after this commit */
 	struct ipso_sa_reqids reqids, reqids_next;
 	/* IPv4 first stage as written, per dir; unknown until first written */
@@ -634,6 +636,14 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 	}
 	if (err)
 		goto fail;
+	m->config = ipso_config_map(m->fd_config);
+	if (!m->config) {
+		err = -errno;
+		if (err == -EINVAL)
+			fprintf(stderr, "ipso mirror: %s/ipso_config is not "
+				"mmapable: stale pin, remove it\n", pin_dir);
+		goto fail;
+	}
 	err = adopt_existing(m);
 	if (!err)
 		err = adopt_reqids(m);
@@ -700,6 +710,7 @@ void ipso_mirror_close(struct ipso_mirror *m)
 	for (j = 0; j < 2; j++)
 		if (m->fd_lpm[j] >= 0)
 			close(m->fd_lpm[j]);
+	ipso_config_unmap(m->config);
 	if (m->fd_config >= 0)
 		close(m->fd_config);
 	if (m->fd_sad >= 0)
@@ -1156,30 +1167,15 @@ static void lpm_key(const struct nkey *k, void *out)
  */
 static int bump_generation(struct ipso_mirror *m, bool odd)
 {
-	struct ipso_config c;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(m->fd_config, &zero, &c))
-		return -errno;
-	c.generation = odd ? (c.generation + 1) | 1 :
-			     (c.generation + 2) & ~1ull;
-	if (bpf_map_update_elem(m->fd_config, &zero, &c, BPF_ANY))
-		return -errno;
+	ipso_config_bump_generation(m->config, odd);
 	return 0;
 }
 
 int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns)
 {
-	struct ipso_config c;
-	__u32 zero = 0;
-
 	if (!m)
 		return -EINVAL;
-	if (bpf_map_lookup_elem(m->fd_config, &zero, &c))
-		return -errno;
-	c.live_until_ns = until_ns;
-	if (bpf_map_update_elem(m->fd_config, &zero, &c, BPF_ANY))
-		return -errno;
+	ipso_config_set_lease(m->config, until_ns);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 
 #include "attach.h"
+#include "config_map.h"
 #include "errors.h"
 #include "offload.h"
 
@@ -119,19 +120,19 @@ static int on_adopt(const struct genl_offload *o, void *data)
 
 static void write_mark_layout(struct ofl_mgr *om, const struct genl_config *c)
 {
-	struct ipso_config cfg = { 0 };
-	__u32 zero = 0;
+	struct ipso_config *cfg;
 	int fd = om->pm.fd[PM_CONFIG];
 
 	if (fd < 0)
 		return;
-	bpf_map_lookup_elem(fd, &zero, &cfg);
-	cfg.mark_magic = c->magic;
-	cfg.mark_magic_mask = c->magic_mask;
-	cfg.mark_handle_mask = c->handle_mask;
-	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
+	cfg = ipso_config_map(fd);
+	if (!cfg) {
 		warn("%s", "cannot write the mark layout into ipso_config",
 		     errno);
+		return;
+	}
+	ipso_config_set_marks(cfg, c->magic, c->magic_mask, c->handle_mask);
+	ipso_config_unmap(cfg);
 }
 
 static bool connect_module(struct ofl_mgr *om)

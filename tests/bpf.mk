@@ -6,9 +6,9 @@ BPF_DIR := ../bpf
 BPF_SKELS := $(BPF_DIR)/ipso_classify.skel.h $(BPF_DIR)/ipso_xdp.skel.h \
 	$(BPF_DIR)/ipso_tc.skel.h
 BPF_TLIB := bpf/tlib.c ../loader/mirror.c ../loader/spd_build.c \
-	../loader/spd_explain.c
+	../loader/spd_explain.c ../loader/config_map.c
 BPF_TLIB_H := bpf/tlib.h ../loader/mirror.h ../loader/spd_build.h \
-	../loader/spd_explain.h \
+	../loader/spd_explain.h ../loader/config_map.h \
 	$(BPF_DIR)/ipso_spd.h
 BPF_TCFLAGS := -I$(BPF_DIR) -I../loader $(shell pkg-config --cflags libbpf)
 BPF_TLIBS := $(shell pkg-config --libs libbpf) -lelf -lz

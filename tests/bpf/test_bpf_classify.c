@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
 #include "tlib.h"
+#include "../../loader/config_map.h"
 #include "../../loader/spd_explain.h"
 #include "ipso_classify.skel.h"
 
@@ -863,6 +865,51 @@ static void tie_script(bool legacy, uint32_t want1, uint32_t want2,
 	commit();
 }
 
+/*
+ * Writers in other processes (daemon lease, attach's mark layout) must not
+ * put back an older generation: they store their own fields only.
+ */
+static void test_config_fields(void)
+{
+	struct ipso_config c, *m = ipso_config_map(E.fd_config);
+	__u32 zero = 0;
+	__u64 g;
+	int fd;
+
+	CHECK(m != NULL, "ipso_config maps (BPF_F_MMAPABLE)");
+	if (!m)
+		return;
+	bpf_map_lookup_elem(E.fd_config, &zero, &c);
+	g = c.generation;
+	/* another process moves the generation on ... */
+	c.generation = g + 2;
+	bpf_map_update_elem(E.fd_config, &zero, &c, BPF_ANY);
+	/* ... while this one, mapped earlier, writes its fields */
+	ipso_config_set_lease(m, 12345);
+	ipso_config_set_marks(m, 0x5a000000, 0xff000000, 0x00ffffff);
+	bpf_map_lookup_elem(E.fd_config, &zero, &c);
+	CHECK(c.generation == g + 2 && c.live_until_ns == 12345 &&
+	      c.mark_magic_mask == 0xff000000,
+	      "lease and mark layout written, the other's generation kept "
+	      "(%llu, want %llu)", (unsigned long long)c.generation,
+	      (unsigned long long)(g + 2));
+	CHECK(ipso_config_bump_generation(m, true) == g + 3 &&
+	      ipso_config_bump_generation(m, true) == g + 5 &&
+	      ipso_config_bump_generation(m, false) == g + 6 &&
+	      ipso_config_bump_generation(m, false) == g + 8,
+	      "generation bumps are monotonic from odd and even values");
+	ipso_config_set_lease(m, 0);
+	ipso_config_unmap(m);
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "stale_cfg", 4,
+			    sizeof(struct ipso_config), 1, NULL);
+	m = fd >= 0 ? ipso_config_map(fd) : NULL;
+	CHECK(fd >= 0 && !m && errno == EINVAL,
+	      "an ipso_config pinned without BPF_F_MMAPABLE is refused");
+	if (fd >= 0)
+		close(fd);
+}
+
 static void test_tie_rules(void)
 {
 	tie_script(true, 800, 808, 816);
@@ -946,6 +993,7 @@ int main(void)
 	test_loader_explain();
 	test_adopt();
 	test_tie_rules();
+	test_config_fields();
 	tenv_close(&E);
 	return t_finish();
 }
