@@ -91,7 +91,10 @@ bool ipso_handle_is_live(const struct net_device *dev, u32 handle);
  * forward policy checks accept the plaintext.  No xfrm_offload slot is
  * added (no CRYPTO_DONE): nothing runs xfrm_input() on a decapsulated
  * packet, and on 6.1 such a slot crashes validate_xmit_xfrm() when the
- * packet is forwarded (see rx.c).  0 or -errno (then drop).
+ * packet is forwarded (see rx.c).  Drivers decrypt only while
+ * ipso_handle_is_live(); a packet begun then is still accepted if the
+ * offload was withdrawn meanwhile and the state is valid.  0 or -errno
+ * (then drop).  Call within the RCU read section the decryption began in.
  */
 int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
 			   u32 handle);

@@ -65,6 +65,28 @@ EXPORT_SYMBOL_GPL(ipso_tx_handle_from_secpath);
  * The entry may be torn down concurrently: take the state only while its
  * refcount is non-zero (xfrm states are freed after an RCU grace period).
  */
+static struct ipso_offload *ipso_rx_entry_rcu(const struct net_device *dev,
+					      u32 handle)
+{
+	struct ipso_offload *o = ipso_ofl_by_handle_rcu(handle);
+
+	if (!o || o->dev != dev || o->dir != IPSO_DIR_IN)
+		return NULL;
+	if (READ_ONCE(o->live))
+		return o;
+	/*
+	 * Withdrawn while the NIC was decrypting this packet: it was
+	 * started under a live handle, and the state, if still valid,
+	 * accepts it as software would.  The teardown waits for RCU
+	 * readers before the driver's sa_del, so the handle still names
+	 * this entry.
+	 */
+	if (READ_ONCE(o->dying) &&
+	    READ_ONCE(o->x->km.state) == XFRM_STATE_VALID)
+		return o;
+	return NULL;
+}
+
 int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
 			   u32 handle)
 {
@@ -73,8 +95,8 @@ int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
 	struct sec_path *sp;
 
 	rcu_read_lock();
-	o = ipso_live_rcu(dev, handle);
-	x = o && o->dir == IPSO_DIR_IN ? o->x : NULL;
+	o = ipso_rx_entry_rcu(dev, handle);
+	x = o ? o->x : NULL;
 	if (x && !refcount_inc_not_zero(&x->refcnt))
 		x = NULL;
 	rcu_read_unlock();
