@@ -214,12 +214,14 @@ static int ack_only(const struct nlmsghdr *nlh, void *data)
 }
 
 int genl_offload_sa(struct ipso_genl *g, const struct ipso_sa_key *sa,
-		    __u32 ifindex, __u8 dir)
+		    __u32 mark, __u32 ifindex, __u8 dir)
 {
 	struct nlmsghdr *nlh = put_req(g, g->family, IPSO_CMD_OFFLOAD_SA,
 				       NLM_F_ACK);
 
 	put_sa(nlh, sa);
+	if (mark)
+		mnl_attr_put_u32(nlh, IPSO_ATTR_SA_MARK, mark);
 	mnl_attr_put_u32(nlh, IPSO_ATTR_IFINDEX, ifindex);
 	if (dir == IPSO_DIR_IN || dir == IPSO_DIR_OUT)
 		mnl_attr_put_u8(nlh, IPSO_ATTR_DIR, dir);
@@ -227,12 +229,14 @@ int genl_offload_sa(struct ipso_genl *g, const struct ipso_sa_key *sa,
 }
 
 int genl_withdraw_sa(struct ipso_genl *g, const struct ipso_sa_key *sa,
-		     __u32 ifindex)
+		     __u32 mark, __u32 ifindex)
 {
 	struct nlmsghdr *nlh = put_req(g, g->family, IPSO_CMD_WITHDRAW_SA,
 				       NLM_F_ACK);
 
 	put_sa(nlh, sa);
+	if (mark)
+		mnl_attr_put_u32(nlh, IPSO_ATTR_SA_MARK, mark);
 	mnl_attr_put_u32(nlh, IPSO_ATTR_IFINDEX, ifindex);
 	return transact(g, nlh, ack_only, NULL);
 }
@@ -340,6 +344,8 @@ static int decode_offload(const struct nlmsghdr *nlh, struct genl_offload *o)
 	o->sa.spi = mnl_attr_get_u32(tb.a[IPSO_ATTR_SPI]);
 	o->sa.proto = tb.a[IPSO_ATTR_PROTO] ?
 		      mnl_attr_get_u8(tb.a[IPSO_ATTR_PROTO]) : IPPROTO_ESP;
+	if (tb.a[IPSO_ATTR_SA_MARK])
+		o->mark = mnl_attr_get_u32(tb.a[IPSO_ATTR_SA_MARK]);
 	o->ifindex = mnl_attr_get_u32(tb.a[IPSO_ATTR_IFINDEX]);
 	o->dir = tb.a[IPSO_ATTR_DIR] ? mnl_attr_get_u8(tb.a[IPSO_ATTR_DIR]) :
 				       IPSO_DIR_UNKNOWN;

@@ -27,6 +27,7 @@ struct ipso_genl {
 /* One (SA, device) as the module reports it. */
 struct genl_offload {
 	struct ipso_sa_key sa;
+	__u32 mark;		/* the SA's XFRM mark value, 0 = none */
 	__u32 ifindex;
 	__u8 dir;
 	__u8 state;		/* enum ipso_offload_state */
@@ -54,10 +55,11 @@ void genl_close(struct ipso_genl *g);
 /* Join the events group; returns the fd to poll, or -errno. */
 int genl_subscribe(struct ipso_genl *g);
 
+/* mark: the SA's XFRM mark value (0: none), how the module finds it */
 int genl_offload_sa(struct ipso_genl *g, const struct ipso_sa_key *sa,
-		    __u32 ifindex, __u8 dir);
+		    __u32 mark, __u32 ifindex, __u8 dir);
 int genl_withdraw_sa(struct ipso_genl *g, const struct ipso_sa_key *sa,
-		     __u32 ifindex);
+		     __u32 mark, __u32 ifindex);
 int genl_set_maps(struct ipso_genl *g, int offload_fd, int handles_fd,
 		  int hw_stats_fd);
 int genl_get_config(struct ipso_genl *g, struct genl_config *cfg);

@@ -171,6 +171,7 @@ struct kv_sa *kv_put_sa(struct kview *kv, const struct xnl_event *ev)
 		return NULL;
 	}
 	s->kernel_dir = ev->sa.dir;
+	s->mark_v = ev->sa_mark_v;
 	s->seen = true;
 	memcpy(s->alg, ev->alg, sizeof(s->alg));
 	if (s->dying)

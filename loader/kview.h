@@ -17,6 +17,7 @@ struct kv_sa {
 	struct ipso_sa_key key;
 	struct ipso_sa_desc d;	/* d.dir is the derived direction */
 	__u8 kernel_dir;	/* from XFRMA_SA_DIR, else UNKNOWN */
+	__u32 mark_v;		/* XFRMA_MARK value: the module finds it by */
 	bool seen;
 	bool dying;
 	char alg[64];

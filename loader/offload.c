@@ -28,6 +28,7 @@
 struct ofl_req {
 	struct htab_node node;
 	struct ipso_offload_key key;
+	__u32 mark;		/* the SA's XFRM mark value */
 	__u8 state;
 	__u32 handle;
 	__s32 reason;
@@ -112,6 +113,7 @@ static int on_adopt(const struct genl_offload *o, void *data)
 	r = req_get(om, &k, true);
 	if (!r)
 		return -ENOMEM;
+	r->mark = o->mark;
 	r->state = o->state;
 	r->handle = o->handle;
 	r->reason = o->reason;
@@ -256,12 +258,14 @@ static void offer_on(struct ofl_mgr *om, const struct kv_sa *sa,
 	/* PENDING first, never over what the module already wrote. */
 	write_state(om, &k, IPSO_OFL_PENDING, 0, BPF_NOEXIST);
 	r->state = IPSO_OFL_PENDING;
-	err = genl_offload_sa(&om->g, &sa->key, d->ifindex, sa->d.dir);
+	r->mark = sa->mark_v;
+	err = genl_offload_sa(&om->g, &sa->key, r->mark, d->ifindex,
+			      sa->d.dir);
 	if (err == -EBUSY || err == -ENETDOWN || err == -ENODEV ||
 	    err == -EAGAIN || err == -ENOBUFS) {
 		/* Transient (teardown still running, device going down):
 		 * the next refresh tick asks again.  -ENOENT (the module
-		 * cannot find the SA, e.g. one with an XFRM mark) is not. */
+		 * cannot find the SA) is not. */
 		if (om->pm.fd[PM_OFFLOAD] >= 0)
 			bpf_map_delete_elem(om->pm.fd[PM_OFFLOAD], &k);
 		req_del(om, &k);
@@ -296,7 +300,7 @@ static void withdraw(struct ofl_mgr *om, struct ofl_req *r)
 		req_del(om, &r->key);
 		return;
 	}
-	err = genl_withdraw_sa(&om->g, &r->key.sa, r->key.ifindex);
+	err = genl_withdraw_sa(&om->g, &r->key.sa, r->mark, r->key.ifindex);
 	if (err == -ENOENT) {
 		req_del(om, &r->key);
 		return;
@@ -377,6 +381,7 @@ static int on_notify(const struct genl_offload *o, void *data)
 	if (!r)
 		r = req_get(om, &k, true);
 	if (r) {
+		r->mark = o->mark;
 		r->state = o->state;
 		r->handle = o->handle;
 		r->reason = o->reason;

@@ -50,6 +50,11 @@ enum ipso_attr {
 	IPSO_ATTR_BACKEND,		/* string: "sim", "xfrmdev" */
 	IPSO_ATTR_HW_STATS,		/* nested: enum ipso_stats_attr */
 	IPSO_ATTR_PAD,
+	/*
+	 * Appended: u32, the SA's XFRM mark value, to find an SA that
+	 * carries a mark (absent: 0, an SA without one)
+	 */
+	IPSO_ATTR_SA_MARK,
 	__IPSO_ATTR_MAX,
 };
 #define IPSO_ATTR_MAX (__IPSO_ATTR_MAX - 1)

@@ -33,6 +33,7 @@ static const struct nla_policy ipso_policy[IPSO_ATTR_MAX + 1] = {
 	[IPSO_ATTR_OFFLOAD_MAP_FD]	= { .type = NLA_U32 },
 	[IPSO_ATTR_HANDLE_MAP_FD]	= { .type = NLA_U32 },
 	[IPSO_ATTR_HW_STATS_MAP_FD]	= { .type = NLA_U32 },
+	[IPSO_ATTR_SA_MARK]		= { .type = NLA_U32 },
 	/* output only */
 	[IPSO_ATTR_STATE]		= { .type = NLA_REJECT },
 	[IPSO_ATTR_HANDLE]		= { .type = NLA_REJECT },
@@ -89,6 +90,7 @@ static int ipso_put_stats(struct sk_buff *skb,
 
 struct ipso_ofl_msg {
 	struct ipso_sa_key key;
+	u32 mark;		/* the state's XFRM mark value */
 	int ifindex;
 	u8 dir, state;
 	u32 handle;
@@ -105,6 +107,7 @@ static int ipso_fill_ofl(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	if (!hdr)
 		return -EMSGSIZE;
 	if (ipso_put_sa(skb, &m->key) ||
+	    (m->mark && nla_put_u32(skb, IPSO_ATTR_SA_MARK, m->mark)) ||
 	    nla_put_u32(skb, IPSO_ATTR_IFINDEX, m->ifindex) ||
 	    nla_put_u8(skb, IPSO_ATTR_DIR, m->dir) ||
 	    nla_put_u8(skb, IPSO_ATTR_STATE, m->state) ||
@@ -122,8 +125,8 @@ static int ipso_fill_ofl(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 void ipso_genl_notify(const struct ipso_offload *o, u8 state, int reason)
 {
 	struct ipso_ofl_msg m = {
-		.key = o->key, .ifindex = o->ifindex, .dir = o->dir,
-		.state = state, .reason = reason,
+		.key = o->key, .mark = o->x->mark.v, .ifindex = o->ifindex,
+		.dir = o->dir, .state = state, .reason = reason,
 		.handle = state == IPSO_OFL_OFFLOADED ? o->handle : 0,
 	};
 	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -144,6 +147,7 @@ struct ipso_sa_req {
 	u16 family;
 	xfrm_address_t daddr;
 	__be32 spi;
+	u32 mark;	/* the SA's XFRM mark value, 0 = none */
 	u8 proto;
 };
 
@@ -174,6 +178,8 @@ static int ipso_parse_sa(struct genl_info *info, struct ipso_sa_req *r)
 	}
 	memcpy(&r->daddr, nla_data(d), alen);
 	r->spi = nla_get_be32(a[IPSO_ATTR_SPI]);
+	if (a[IPSO_ATTR_SA_MARK])
+		r->mark = nla_get_u32(a[IPSO_ATTR_SA_MARK]);
 	r->proto = nla_get_u8(a[IPSO_ATTR_PROTO]);
 	if (r->proto != IPPROTO_ESP) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[IPSO_ATTR_PROTO],
@@ -184,9 +190,8 @@ static int ipso_parse_sa(struct genl_info *info, struct ipso_sa_req *r)
 }
 
 /*
- * The kernel's SA, as xfrm_state_lookup() finds it in the caller's netns.
- * SAs that carry an XFRM mark are found only when their mark value is 0:
- * the request has no mark attribute (see docs/kmod.md).
+ * The kernel's SA, as xfrm_state_lookup() finds it in the caller's netns:
+ * an SA with an XFRM mark is found by its mark value (IPSO_ATTR_SA_MARK).
  */
 static struct xfrm_state *ipso_lookup_sa(struct net *net,
 					 const struct ipso_sa_req *r,
@@ -194,7 +199,8 @@ static struct xfrm_state *ipso_lookup_sa(struct net *net,
 {
 	struct xfrm_state *x;
 
-	x = xfrm_state_lookup(net, 0, &r->daddr, r->spi, r->proto, r->family);
+	x = xfrm_state_lookup(net, r->mark, &r->daddr, r->spi, r->proto,
+			      r->family);
 	if (!x) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "no SA with this daddr, SPI and proto in this netns");
@@ -285,6 +291,7 @@ static int ipso_cmd_offload_sa(struct sk_buff *skb, struct genl_info *info)
 				   "device has no inline IPsec offload driver");
 	if (!err) {
 		ipso_ofl_fill_key(x, &m.key);
+		m.mark = x->mark.v;
 		m.ifindex = dev->ifindex;
 		m.dir = dir;
 		m.state = snap.state;
@@ -313,7 +320,7 @@ static int ipso_cmd_withdraw_sa(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, IPSO_ATTR_IFINDEX))
 		return -EINVAL;
 	ifindex = nla_get_u32(info->attrs[IPSO_ATTR_IFINDEX]);
-	x = xfrm_state_lookup(net, 0, &r.daddr, r.spi, r.proto, r.family);
+	x = xfrm_state_lookup(net, r.mark, &r.daddr, r.spi, r.proto, r.family);
 	if (!x) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "no SA with this daddr, SPI and proto in this netns");
@@ -350,6 +357,7 @@ static int ipso_cmd_get_offload_dump(struct sk_buff *skb,
 		if (idx++ < skip)
 			continue;
 		m.key = o->key;
+		m.mark = o->x->mark.v;
 		m.ifindex = o->ifindex;
 		m.dir = o->dir;
 		spin_lock_bh(&ipso_lock);
