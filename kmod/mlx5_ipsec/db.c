@@ -318,6 +318,7 @@ int ipso_ofl_request(struct net *net, struct xfrm_state *x,
 	o->ifindex = dev->ifindex;
 	o->dir = dir;
 	o->state = IPSO_OFL_PENDING;
+	o->seq_margin = IPSO_SEQ_MARGIN_MIN;	/* until the first poll */
 	write_pnet(&o->net, net);
 	ipso_ofl_fill_key(x, &o->key);
 	INIT_WORK(&o->install_work, ipso_install_work);
@@ -373,6 +374,40 @@ bool ipso_ofl_teardown(struct ipso_offload *o, int reason)
 	return queued;
 }
 
+/* The output sequence number the kernel's software path used last. */
+static u64 ipso_state_oseq(const struct xfrm_state *x)
+{
+	if (x->replay_esn)
+		return ((u64)x->replay_esn->oseq_hi << 32) | x->replay_esn->oseq;
+	return x->replay.oseq;
+}
+
+/*
+ * Turn the TX hook to the device.  Software may have sent on the SA since
+ * sa_add read its counter (the SA was in use before the offload, or is a
+ * rekeyed one the kernel switched to at once): under the state's lock,
+ * which xfrm_output() takes to number a packet, the device is told to
+ * start above every number software has used or is about to use, and the
+ * hook turns.  Reusing a number would reuse the AES-GCM nonce.
+ */
+void ipso_tx_takeover(struct ipso_offload *o)
+{
+	struct xfrm_state *x = o->x;
+
+	spin_lock_bh(&x->lock);
+	if (o->dir == IPSO_DIR_OUT) {
+		u64 floor = ipso_state_oseq(x) + IPSO_SEQ_TAKEOVER_GAP;
+
+		WRITE_ONCE(o->tx_floor, floor);
+		o->nd->ops->sa_tx_start(o->dev, o->handle, floor);
+	}
+	spin_lock(&ipso_lock);
+	if (!o->dying)
+		WRITE_ONCE(o->tx_active, true);
+	spin_unlock(&ipso_lock);
+	spin_unlock_bh(&x->lock);
+}
+
 /*
  * The kernel's software path is about to send on an outbound SA that the
  * NIC was sending on: move the kernel's output sequence number past every
@@ -384,21 +419,19 @@ bool ipso_ofl_teardown(struct ipso_offload *o, int reason)
 static void ipso_seq_handoff(struct ipso_offload *o)
 {
 	struct xfrm_state *x = o->x;
-	u64 hw = max(READ_ONCE(o->last.oseq), o->tx_floor), next, cur;
+	u64 hw = max(READ_ONCE(o->last.oseq), READ_ONCE(o->tx_floor)), next;
 
 	if (o->dir != IPSO_DIR_OUT || !hw || !READ_ONCE(o->tx_active))
 		return;
-	/* never polled since the takeover: the NIC's use is unknown */
-	next = hw + max_t(u64, READ_ONCE(o->seq_margin), IPSO_SEQ_MARGIN_MIN);
+	next = hw + READ_ONCE(o->seq_margin);
 	spin_lock_bh(&x->lock);
-	if (x->replay_esn) {
-		cur = ((u64)x->replay_esn->oseq_hi << 32) | x->replay_esn->oseq;
-		if (next > cur) {
+	if (next > ipso_state_oseq(x)) {
+		if (x->replay_esn) {
 			x->replay_esn->oseq = lower_32_bits(next);
 			x->replay_esn->oseq_hi = upper_32_bits(next);
+		} else {
+			x->replay.oseq = min_t(u64, next, U32_MAX);
 		}
-	} else if (next > x->replay.oseq) {
-		x->replay.oseq = next > U32_MAX ? U32_MAX : (u32)next;
 	}
 	spin_unlock_bh(&x->lock);
 }

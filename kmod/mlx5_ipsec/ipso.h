@@ -129,6 +129,8 @@ int ipso_ofl_request(struct net *net, struct xfrm_state *x,
 		     struct ipso_ofl_snapshot *snap);
 bool ipso_ofl_teardown(struct ipso_offload *o, int reason);
 bool ipso_ofl_withdraw(struct ipso_offload *o, int reason);
+/* Workqueue: an installed packet-mode offload starts carrying TX. */
+void ipso_tx_takeover(struct ipso_offload *o);
 unsigned int ipso_ofl_withdraw_matching(bool (*match)(struct ipso_offload *,
 						      const void *),
 					const void *arg, int reason);

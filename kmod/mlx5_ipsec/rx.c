@@ -48,23 +48,6 @@ u32 ipso_tx_handle_from_secpath(const struct sk_buff *skb,
 }
 EXPORT_SYMBOL_GPL(ipso_tx_handle_from_secpath);
 
-/*
- * Attach the kernel state to a packet the NIC decrypted and decapsulated,
- * so the kernel's inbound (and forward) policy check accepts it: that check
- * only compares the secpath's states with the policy's templates.
- *
- * Unlike mlx5e in crypto mode (ESP still present, xfrm_input() to run), we
- * add no xfrm_offload slot (CRYPTO_DONE / CRYPTO_SUCCESS): nothing runs
- * xfrm_input() on a decapsulated packet, and on 6.1 a slot on a state the
- * kernel itself does not offload (xso.dir != XFRM_DEV_OFFLOAD_IN) makes
- * validate_xmit_xfrm() treat a forwarded packet as one to encrypt and
- * dereference the state's missing type_offload (seen in the guest: NULL
- * pointer oops forwarding a tunnel-mode packet).  Without the slot the
- * packet looks like one software IPsec decrypted.
- *
- * The entry may be torn down concurrently: take the state only while its
- * refcount is non-zero (xfrm states are freed after an RCU grace period).
- */
 static struct ipso_offload *ipso_rx_entry_rcu(const struct net_device *dev,
 					      u32 handle)
 {
@@ -87,6 +70,23 @@ static struct ipso_offload *ipso_rx_entry_rcu(const struct net_device *dev,
 	return NULL;
 }
 
+/*
+ * Attach the kernel state to a packet the NIC decrypted and decapsulated,
+ * so the kernel's inbound (and forward) policy check accepts it: that check
+ * only compares the secpath's states with the policy's templates.
+ *
+ * Unlike mlx5e in crypto mode (ESP still present, xfrm_input() to run), we
+ * add no xfrm_offload slot (CRYPTO_DONE / CRYPTO_SUCCESS): nothing runs
+ * xfrm_input() on a decapsulated packet, and on 6.1 a slot on a state the
+ * kernel itself does not offload (xso.dir != XFRM_DEV_OFFLOAD_IN) makes
+ * validate_xmit_xfrm() treat a forwarded packet as one to encrypt and
+ * dereference the state's missing type_offload (seen in the guest: NULL
+ * pointer oops forwarding a tunnel-mode packet).  Without the slot the
+ * packet looks like one software IPsec decrypted.
+ *
+ * The entry may be torn down concurrently: take the state only while its
+ * refcount is non-zero (xfrm states are freed after an RCU grace period).
+ */
 int ipso_rx_attach_secpath(struct sk_buff *skb, const struct net_device *dev,
 			   u32 handle)
 {

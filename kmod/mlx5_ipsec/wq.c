@@ -60,38 +60,6 @@ static void ipso_install_reject(struct ipso_offload *o, int err)
 		   ntohl(o->key.spi), err);
 }
 
-/* The output sequence number the kernel's software path used last. */
-static u64 ipso_state_oseq(const struct xfrm_state *x)
-{
-	if (x->replay_esn)
-		return ((u64)x->replay_esn->oseq_hi << 32) | x->replay_esn->oseq;
-	return x->replay.oseq;
-}
-
-/*
- * Turn the TX hook to the device.  Software may have sent on the SA since
- * sa_add read its counter (the SA was in use before the offload, or is a
- * rekeyed one the kernel switched to at once): under the state's lock,
- * which xfrm_output() takes to number a packet, the device is told to
- * start above every number software has used or is about to use, and the
- * hook turns.  Reusing a number would reuse the AES-GCM nonce.
- */
-static void ipso_tx_takeover(struct ipso_offload *o)
-{
-	struct xfrm_state *x = o->x;
-
-	spin_lock_bh(&x->lock);
-	if (o->dir == IPSO_DIR_OUT) {
-		o->tx_floor = ipso_state_oseq(x) + IPSO_SEQ_TAKEOVER_GAP;
-		o->nd->ops->sa_tx_start(o->dev, o->handle, o->tx_floor);
-	}
-	spin_lock(&ipso_lock);
-	if (!o->dying)
-		WRITE_ONCE(o->tx_active, true);
-	spin_unlock(&ipso_lock);
-	spin_unlock_bh(&x->lock);
-}
-
 void ipso_install_work(struct work_struct *w)
 {
 	struct ipso_offload *o = container_of(w, struct ipso_offload,
