@@ -117,6 +117,26 @@ static struct crypto_aead *ipsim_tfm_new(const struct xfrm_algo_aead *aead)
 }
 
 /* Copy what the hardware needs; sequence state continues the kernel's. */
+/* The kernel state's inbound sequence number top.  x->lock held. */
+static u64 ipsim_kernel_rx_top(const struct xfrm_state *x)
+{
+	const struct xfrm_replay_state_esn *r = x->replay_esn;
+
+	if (r)
+		return ((u64)r->seq_hi << 32) | r->seq;
+	return x->replay.seq;
+}
+
+/* The kernel state's last output sequence number.  x->lock held. */
+static u64 ipsim_kernel_oseq(const struct xfrm_state *x)
+{
+	const struct xfrm_replay_state_esn *r = x->replay_esn;
+
+	if (r)
+		return ((u64)r->oseq_hi << 32) | r->oseq;
+	return x->replay.oseq;
+}
+
 static void ipsim_sa_fill(struct ipsim_sa *sa, const struct ipso_sa_desc *d)
 {
 	struct xfrm_state *x = d->x;
@@ -138,17 +158,10 @@ static void ipsim_sa_fill(struct ipsim_sa *sa, const struct ipso_sa_desc *d)
 	spin_lock_init(&sa->lock);
 
 	spin_lock_bh(&x->lock);
-	if (sa->esn) {
-		sa->oseq = ((u64)x->replay_esn->oseq_hi << 32) |
-			   x->replay_esn->oseq;
-		sa->rx_top = ((u64)x->replay_esn->seq_hi << 32) |
-			     x->replay_esn->seq;
-		sa->window = x->replay_esn->replay_window;
-	} else {
-		sa->oseq = x->replay.oseq;
-		sa->rx_top = x->replay.seq;
-		sa->window = x->props.replay_window;
-	}
+	sa->oseq = ipsim_kernel_oseq(x);
+	sa->rx_top = ipsim_kernel_rx_top(x);
+	sa->window = x->replay_esn ? x->replay_esn->replay_window :
+				     x->props.replay_window;
 	spin_unlock_bh(&x->lock);
 	/* A smaller window is stricter, never weaker: clamp to the HW's. */
 	sa->window = min_t(u32, sa->window, IPSIM_REPLAY_MAX);
@@ -214,16 +227,6 @@ unlock:
 	return err;
 }
 
-/* The kernel state's inbound sequence number top.  x->lock held. */
-static u64 ipsim_kernel_rx_top(const struct xfrm_state *x)
-{
-	const struct xfrm_replay_state_esn *r = x->replay_esn;
-
-	if (r)
-		return ((u64)r->seq_hi << 32) | r->seq;
-	return x->replay.seq;
-}
-
 /*
  * Hand the sequence state back to the kernel so the software path that
  * takes over neither reuses an output sequence number nor accepts a
@@ -243,9 +246,7 @@ static void ipsim_sa_writeback_locked(struct ipsim_sa *sa)
 	top = sa->rx_top;
 	spin_unlock(&sa->lock);
 	if (r) {
-		u64 o = ((u64)r->oseq_hi << 32) | r->oseq;
-
-		if (sa->dir == IPSO_DIR_OUT && oseq > o) {
+		if (sa->dir == IPSO_DIR_OUT && oseq > ipsim_kernel_oseq(x)) {
 			r->oseq = lower_32_bits(oseq);
 			r->oseq_hi = upper_32_bits(oseq);
 		}
