@@ -285,7 +285,7 @@ static void default_mark_layout(const char *pin_dir)
 	if (fd < 0)
 		return;
 	cfg = ipso_config_map(fd);
-	if (cfg && !__atomic_load_n(&cfg->mark_magic_mask, __ATOMIC_ACQUIRE))
+	if (cfg && !ipso_config_has_marks(cfg))
 		ipso_config_set_marks(cfg, IPSO_MARK_DEFAULT_MAGIC,
 				      IPSO_MARK_DEFAULT_MAGIC_MASK,
 				      IPSO_MARK_DEFAULT_HANDLE_MASK);

@@ -54,6 +54,11 @@ void ipso_config_set_lease(struct ipso_config *c, __u64 until_ns)
 	__atomic_store_n(&c->live_until_ns, until_ns, __ATOMIC_RELEASE);
 }
 
+bool ipso_config_has_marks(const struct ipso_config *c)
+{
+	return __atomic_load_n(&c->mark_magic_mask, __ATOMIC_ACQUIRE) != 0;
+}
+
 void ipso_config_set_marks(struct ipso_config *c, __u32 magic,
 			   __u32 magic_mask, __u32 handle_mask)
 {

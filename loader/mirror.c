@@ -1160,17 +1160,6 @@ static void lpm_key(const struct nkey *k, void *out)
 	}
 }
 
-/*
- * Move the generation on, to an odd value (a commit is removing things:
- * the datapath neither uses nor fills its flow cache) or to an even one
- * (done).  Every move invalidates all cached flows.
- */
-static int bump_generation(struct ipso_mirror *m, bool odd)
-{
-	ipso_config_bump_generation(m->config, odd);
-	return 0;
-}
-
 int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns)
 {
 	if (!m)
@@ -1997,18 +1986,20 @@ int ipso_mirror_commit(struct ipso_mirror *m)
 {
 	struct minode **dead = NULL;
 	size_t ndead = 0, cap = 0;
-	int err, e2;
+	int err;
 
 	release_pending(m);
 	err = commit_additions(m, &dead, &ndead, &cap);
-	if (!err)
-		err = bump_generation(m, true);
-	if (!err)
+	/*
+	 * Removals run under an odd generation (the datapath neither uses
+	 * nor fills its flow cache), then an even one; every move
+	 * invalidates all cached flows, even after an error.
+	 */
+	if (!err) {
+		ipso_config_bump_generation(m->config, true);
 		err = commit_removals(m, dead, ndead);
-	/* even after an error: cached flows must not outlive what was done */
-	e2 = bump_generation(m, false);
-	if (!err)
-		err = e2;
+	}
+	ipso_config_bump_generation(m->config, false);
 	free(dead);
 	return err;
 }
