@@ -133,6 +133,20 @@ xfrm_pair() {
 	xfrm_sa "ns1 ns2" "$b" "$a" "$s2" $((r + 1)) "$m" "$k2" "$@" &&
 	xfrm_policy_pair "$m" "$a" "$b" "$r" $sa $sb
 }
+# One direction, UDP only, for the hand-over tests: the SA (replay window
+# 32) in both namespaces, the out policy in FROM and the in policy in TO.
+# xfrm_udp_one_way FROM TO SRC DST SPI REQID KEY
+xfrm_udp_one_way() {
+	local t="tmpl src $3 dst $4 proto esp reqid $6 mode transport"
+	xfrm_sa "$1 $2" "$3" "$4" "$5" "$6" transport "$7" replay-window 32 &&
+	ip -n "$1" xfrm policy add src "$3" dst "$4" proto udp dir out $t &&
+	ip -n "$2" xfrm policy add src "$3" dst "$4" proto udp dir in $t
+}
+# Packets NS's inbound states dropped as replays (or too old).
+xfrm_replays() {
+	nsenter --net=/run/netns/"$1" cat /proc/net/xfrm_stat |
+		awk '$1 == "XfrmInStateSeqError" { print $2 }'
+}
 
 # A complete TCP transfer of BYTES to ADDR port 6000, receiver first.
 # tcp_transfer FROM-PREFIX TO-PREFIX ADDR BYTES

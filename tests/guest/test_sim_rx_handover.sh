@@ -17,15 +17,8 @@ check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
 DBG=$SIM_DEBUGFS
 
 K=0x2122232425262728292a2b2c2d2e2f3031323334
-check "SA 0x2002 in ns1 and ns2" xfrm_sa "ns1 ns2" 10.0.0.2 10.0.0.1 0x2002 2 transport $K \
-	replay-window 32
-t="tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 2 mode transport"
-ip -n ns2 xfrm policy add src 10.0.0.2 dst 10.0.0.1 proto udp dir out $t
-ip -n ns1 xfrm policy add src 10.0.0.2 dst 10.0.0.1 proto udp dir in $t
-
-offloaded() {
-	$NS1 ipso_genl dump | grep -q 'spi=0x00002002.*state=offloaded'
-}
+check "SA 0x2002 and UDP policies ns2 -> ns1" \
+	xfrm_udp_one_way ns2 ns1 10.0.0.2 10.0.0.1 0x2002 2 $K
 check "the bridge lists sim0" wait_for bridge_lists sim0
 
 echo 600 >$DBG/add_settle_ms
@@ -40,7 +33,7 @@ s=$!
 sleep 0.4
 check "offload the inbound SA (software keeps receiving)" \
 	$NS1 ipso_genl offload 4 10.0.0.1 0x2002 sim0 in
-check "SA OFFLOADED" wait_for offloaded
+check "SA OFFLOADED" wait_bridge_offloaded 1
 sleep 0.5
 check "withdraw during the stream" \
 	$NS1 ipso_genl withdraw 4 10.0.0.1 0x2002 sim0
@@ -56,7 +49,7 @@ check "the NIC decrypted part of the stream" [ "$dec" -ge 10 ]
 check "ESP of the not yet live SA went to software" [ "$nl" -ge 10 ]
 check "nothing dropped by the NIC" [ "$err" -eq 0 ]
 check "all 250 datagrams, none lost" grep -q "received 250 lost 0 " /run/stream.out
-rep=$($NS1 awk '$1 == "XfrmInStateSeqError" { print $2 }' /proc/net/xfrm_stat)
+rep=$(xfrm_replays ns1)
 check "no replay drops in software ($rep)" [ "$rep" -eq 0 ]
 
 ip netns del ns1

@@ -20,19 +20,8 @@ check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
 DBG=$SIM_DEBUGFS
 
 K=0x0102030405060708090a0b0c0d0e0f1011121314
-check "SA 0x1001 in ns1 and ns2" xfrm_sa "ns1 ns2" 10.0.0.1 10.0.0.2 0x1001 1 transport $K \
-	replay-window 32
-t="tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport"
-ip -n ns1 xfrm policy add src 10.0.0.1 dst 10.0.0.2 proto udp dir out $t
-ip -n ns2 xfrm policy add src 10.0.0.1 dst 10.0.0.2 proto udp dir in $t
-
-replays() {	# NS: replay drops of its inbound states
-	$(eval echo \$NS${1#ns}) awk '$1 == "XfrmInStateSeqError" { print $2 }' \
-		/proc/net/xfrm_stat
-}
-offloaded() {
-	$NS1 ipso_genl dump | grep -q 'spi=0x00001001.*state=offloaded'
-}
+check "SA 0x1001 and UDP policies ns1 -> ns2" \
+	xfrm_udp_one_way ns1 ns2 10.0.0.1 10.0.0.2 0x1001 1 $K
 check "the bridge lists sim0" wait_for bridge_lists sim0
 
 echo 600 >$DBG/add_settle_ms
@@ -45,7 +34,7 @@ s=$!
 sleep 0.4
 check "offload request (software keeps sending meanwhile)" \
 	$NS1 ipso_genl offload 4 10.0.0.2 0x1001 sim0 out
-check "SA OFFLOADED" wait_for offloaded
+check "SA OFFLOADED" wait_bridge_offloaded 1
 sleep 0.5
 tx1=$(sim_stat tx_encrypted)
 check "withdraw before any counter poll" \
@@ -54,9 +43,9 @@ wait $s
 wait $r
 echo 0 >$DBG/add_settle_ms
 sed 's/^/  stream: /' /run/stream.out
-echo "  NIC encrypted $((tx1 - tx0)) of them; peer replay drops $(replays ns2)"
+echo "  NIC encrypted $((tx1 - tx0)) of them; peer replay drops $(xfrm_replays ns2)"
 check "the NIC carried part of the stream" [ $((tx1 - tx0)) -ge 10 ]
-check "no sequence number reused (peer replay drops 0)" [ "$(replays ns2)" -eq 0 ]
+check "no sequence number reused (peer replay drops 0)" [ "$(xfrm_replays ns2)" -eq 0 ]
 check "all 250 datagrams, none lost" grep -q "received 250 lost 0 " /run/stream.out
 ip -n ns1 xfrm state | grep -o 'oseq 0x[0-9a-f]*' | sed 's/^/  ns1 after the hand-back: /'
 
