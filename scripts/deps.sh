@@ -12,6 +12,7 @@ bpftool
 busybox-static
 clang
 cpio
+dwarves
 file
 gcc
 gnuplot-nox
@@ -23,6 +24,7 @@ libmnl-dev
 libstrongswan-standard-plugins
 llvm
 make
+netbase
 pkg-config
 python3
 qemu-system-x86

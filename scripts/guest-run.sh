@@ -55,7 +55,7 @@ t0=$(date +%s.%N)
 "$top/scripts/guest-initramfs.sh" "$kdir" "$work/initramfs.cpio.gz" \
 	2>"$work/initramfs.err" || {
 	echo "guest-run: initramfs build failed:" >&2
-	tail -n 5 "$work/initramfs.err" >&2
+	tail -n 30 "$work/initramfs.err" >&2
 	exit 1
 }
 

@@ -38,7 +38,7 @@ run_host_test() {	# path
 	    echo "skip host/$name" >>"$results" ;;
 	*) echo "FAIL host/$name (exit $rc)"
 	   grep -E '^(FAIL|not ok)' "$log" | head -n 20 | sed 's/^/    /'
-	   tail -n 5 "$log" | sed 's/^/    | /'
+	   tail -n 30 "$log" | sed 's/^/    | /'
 	   echo "    full log: $log"
 	   echo "fail host/$name" >>"$results" ;;
 	esac

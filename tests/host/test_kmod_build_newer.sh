@@ -4,17 +4,18 @@
 # xfrmdev_ops, GSO helpers, netdev flags and export namespaces differ
 # from 6.1's.  Built in a scratch copy so the 6.1 objects stay as they are.
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kdir=$("$top/scripts/newer-kernel-headers.sh" 2>/dev/null) || {
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+kdir=$("$top/scripts/newer-kernel-headers.sh" 2>"$scratch/fetch.log") || {
+	tail -n 30 "$scratch/fetch.log"
 	echo "FAIL: could not fetch newer kernel headers"
 	exit 1
 }
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
 cp -r "$top/kmod" "$top/include" "$scratch/"
 make -s -C "$kdir" M="$scratch/kmod" clean >/dev/null 2>&1
 echo "building against $(basename "$kdir")"
 if ! make -C "$kdir" M="$scratch/kmod" modules >"$scratch/build.log" 2>&1; then
-	grep -E 'error|warning|ERROR' "$scratch/build.log" | head -n 20
+	tail -n 30 "$scratch/build.log"
 	echo "FAIL: modules do not build against $(basename "$kdir")"
 	exit 1
 fi
