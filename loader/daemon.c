@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "errors.h"
 #include "offload.h"
+#include "sd_notify.h"
 #include "sync.h"
 
 #define DAEMON_RCVBUF		(32 << 20)	/* bursts of 100k events */
@@ -447,7 +448,9 @@ int cmd_daemon(const struct ipso_opts *o, int argc, char **argv)
 	printf("ipsec-offload: daemon ready: %zu policies, %zu SAs\n",
 	       d.kv.pols.count, d.kv.sas.count);
 	fflush(stdout);
+	ipso_sd_notify("READY=1");
 	sig = loop(&d, nl, sfd, tfd);
+	ipso_sd_notify("STOPPING=1");
 	mnl_socket_close(nl);
 	if (d.offload && d.om.connected) {
 		int left = ofl_withdraw_all(&d.om, DAEMON_WITHDRAW_MS);
