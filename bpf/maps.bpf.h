@@ -176,12 +176,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_flow_cache SEC(".maps");
 
+/*
+ * Not pinned: each process that loads the explain program gets its own,
+ * zeroed, so the only slot carrying its nonce is the CPU its run used.
+ * A shared map would keep earlier callers' results in the other CPUs'
+ * slots, and a repeated nonce would make one of those the answer.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct ipso_explain_out);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_exp_out SEC(".maps");
 
 /* Per-CPU scratch for the XDP program: the BPF stack is 512 bytes for

@@ -418,8 +418,8 @@ static int run(const struct ipso_opts *o, const struct pkt_desc *d)
 		code = ipso_fail_errno(err, "explain", "loading the classifier");
 		goto out;
 	}
-	srand(time(NULL) ^ getpid());
-	nonce = (__u32)rand() | 1;
+	/* any non-zero value: the output map is this object's own */
+	nonce = 1;
 	ctx.cb[IPSO_EXPLAIN_CB_DIR] = d->dir |
 		(d->nocache ? IPSO_EXPLAIN_F_NO_CACHE << 8 : 0);
 	ctx.cb[IPSO_EXPLAIN_CB_IFINDEX] = d->ifindex;
