@@ -142,46 +142,58 @@ static const char *parse_rule(char *line, struct devperm_rule *r)
 	return NULL;
 }
 
+/* One line of a rules file: a rule appended to dp, or blank/comment. */
+static int load_line(struct devperm *dp, const char *path, int lineno,
+		     char *line)
+{
+	struct devperm_rule r, *nr;
+	char *hash = strchr(line, '#');
+	const char *err;
+
+	if (hash)
+		*hash = 0;
+	line[strcspn(line, "\r\n")] = 0;
+	if (!line[strspn(line, " \t")])
+		return 0;
+	err = parse_rule(line, &r);
+	if (err) {
+		ipso_fail(IPSO_EXIT_USAGE, "config", "%s:%d: %s", path, lineno,
+			  err);
+		return -EINVAL;
+	}
+	r.line = lineno;
+	nr = realloc(dp->rules, (dp->nrules + 1) * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	dp->rules = nr;
+	dp->rules[dp->nrules++] = r;
+	return 0;
+}
+
+/* On failure nothing of the file is kept: dp is left empty. */
 int devperm_load(struct devperm *dp, const char *path, bool must_exist)
 {
-	char line[512];
 	FILE *f = fopen(path, "r");
-	int lineno = 0;
+	size_t cap = 0;
+	char *line = NULL;
+	int lineno = 0, err = 0;
 
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
 		return -errno;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		struct devperm_rule r, *nr;
-		const char *err;
-		char *hash = strchr(line, '#');
-
+	while (!err && getline(&line, &cap, f) >= 0) {
 		lineno++;
-		if (hash)
-			*hash = 0;
-		line[strcspn(line, "\r\n")] = 0;
-		if (!line[strspn(line, " \t")])
-			continue;
-		err = parse_rule(line, &r);
-		if (err) {
-			fclose(f);
-			ipso_fail(IPSO_EXIT_USAGE, "config", "%s:%d: %s", path,
-				  lineno, err);
-			return -EINVAL;
-		}
-		r.line = lineno;
-		nr = realloc(dp->rules, (dp->nrules + 1) * sizeof(*nr));
-		if (!nr) {
-			fclose(f);
-			return -ENOMEM;
-		}
-		dp->rules = nr;
-		dp->rules[dp->nrules++] = r;
+		err = load_line(dp, path, lineno, line);
 	}
+	if (!err && ferror(f))
+		err = -EIO;
+	free(line);
 	fclose(f);
-	return 0;
+	if (err)
+		devperm_free(dp);
+	return err;
 }
 
 int devperm_set_global(struct devperm *dp, const char *list)

@@ -5,6 +5,7 @@
  * stays authoritative: nothing here changes its policies or SAs.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,9 +50,11 @@ int cli_load_perm(const struct ipso_opts *o, struct devperm *dp)
 		return IPSO_EXIT_USAGE;
 	if (err)
 		return ipso_fail_errno(err, "config", o->conf_path);
-	if (o->dev_list && devperm_set_global(dp, o->dev_list))
+	if (o->dev_list && devperm_set_global(dp, o->dev_list)) {
+		devperm_free(dp);
 		return ipso_fail(IPSO_EXIT_USAGE, "config",
 				 "bad --dev list '%s'", o->dev_list);
+	}
 	return 0;
 }
 
@@ -88,12 +91,16 @@ static const struct object objects[] = {
 
 static int parse_opts(int argc, char **argv, struct ipso_opts *o)
 {
+	long rcvbuf;
 	char *end;
 	int c;
 
 	o->pin_dir = getenv("IPSO_PIN_DIR");
 	if (!o->pin_dir || !*o->pin_dir)
 		o->pin_dir = IPSO_PIN_DIR;
+	else if (o->pin_dir[0] != '/')
+		return ipso_fail(IPSO_EXIT_USAGE, "options",
+				 "IPSO_PIN_DIR needs an absolute path");
 	o->conf_path = IPSO_CONF_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+jpvVhc:", long_opts, NULL)) != -1) {
@@ -127,10 +134,14 @@ static int parse_opts(int argc, char **argv, struct ipso_opts *o)
 			o->dev_list = optarg;
 			break;
 		case OPT_RCVBUF:
-			o->rcvbuf = strtol(optarg, &end, 0);
-			if (*end || o->rcvbuf <= 0)
+			errno = 0;
+			rcvbuf = strtol(optarg, &end, 0);
+			if (errno || end == optarg || *end || rcvbuf <= 0 ||
+			    rcvbuf > INT_MAX)
 				return ipso_fail(IPSO_EXIT_USAGE, "options",
-					"bad --rcvbuf '%s'", optarg);
+					"bad --rcvbuf '%s' (1 to %d bytes)",
+					optarg, INT_MAX);
+			o->rcvbuf = rcvbuf;
 			break;
 		default:
 			return ipso_fail(IPSO_EXIT_USAGE, "options",

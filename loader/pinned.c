@@ -100,5 +100,28 @@ int pin_dir_make(const char *dir)
 	}
 	if (mkdir(buf, 0700) && errno != EEXIST)
 		return -errno;
+	return pin_dir_check(dir);
+}
+
+/*
+ * Whoever can write the pin directory can replace our maps and programs
+ * with their own: an existing one must be ours and closed to others.
+ */
+int pin_dir_check(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		fprintf(stderr, "ipsec-offload: %s: owner uid %u, mode %04o: "
+			"must be owned by uid %u and not writable by group "
+			"or others\n", dir, (unsigned int)st.st_uid,
+			(unsigned int)(st.st_mode & 07777),
+			(unsigned int)geteuid());
+		return -EPERM;
+	}
 	return 0;
 }

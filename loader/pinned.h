@@ -36,7 +36,9 @@ int pinned_percpu_sum(int fd, const void *key, void *out, size_t size);
 
 /* Is dir on a BPF filesystem? */
 bool pin_dir_is_bpffs(const char *dir);
-/* Create the directory (and parents) if needed. */
+/* Create the directory (and parents) if needed, then pin_dir_check(). */
 int pin_dir_make(const char *dir);
+/* 0 if dir is a directory of ours that group and others cannot write. */
+int pin_dir_check(const char *dir);
 
 #endif /* IPSO_PINNED_H */

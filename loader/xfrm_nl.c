@@ -588,6 +588,8 @@ static int dump(int type, size_t hdrlen, xnl_cb cb, void *ctx)
 out:
 	mnl_socket_close(nl);
 out_free:
+	/* an SA dump carries the keys of every SA */
+	explicit_bzero(buf, XNL_BUF_SIZE);
 	free(buf);
 	return ret;
 }
@@ -647,6 +649,8 @@ int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx, int max)
 		}
 		rc.err = 0;
 		ret = mnl_cb_run(buf, n, 0, 0, msg_cb, &rc);
+		/* NEWSA and UPDSA events carry the SA's keys */
+		explicit_bzero(buf, n);
 		if (ret < 0 && rc.err)
 			return rc.err;
 	}
@@ -660,7 +664,9 @@ void xnl_event_drain(struct mnl_socket *nl)
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 
-		if (n < 0 && errno != ENOBUFS && errno != EINTR)
+		if (n > 0)
+			explicit_bzero(buf, n);
+		else if (n < 0 && errno != ENOBUFS && errno != EINTR)
 			return;		/* EAGAIN: empty */
 	}
 }

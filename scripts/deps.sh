@@ -31,6 +31,7 @@ qemu-system-x86
 strongswan-charon
 strongswan-swanctl
 tcpdump
+valgrind
 xz-utils
 zlib1g-dev
 "
