@@ -20,12 +20,14 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <linux/rtnetlink.h>
 #include <linux/icmp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "errors.h"
+#include "fib.h"
 #include "fmt.h"
 #include "genl.h"
 #include "json.h"
@@ -44,6 +46,8 @@ struct pkt_desc {
 	__u8 dir;
 	__u32 ifindex, mark, if_id;
 	bool nocache;
+	bool routed;		/* dir out: route asked of the FIB */
+	struct fib_route route;
 };
 
 static int parse_u32(const char *s, __u32 max, __u32 *out)
@@ -289,10 +293,29 @@ static const struct {
 	{ IPSO_CLS_F_NO_CONFIG, "no-config" },
 };
 
+/*
+ * What the kernel does before any output policy, if it decides alone.
+ * No route is only reported (route.error): a flow explained before its
+ * routes exist still gets the policy's answer.
+ */
+static const char *route_outcome(const struct pkt_desc *d)
+{
+	if (!d->routed || d->route.err)
+		return NULL;
+	if (d->route.no_xfrm)
+		return "plaintext: the route's device has disable_xfrm (lo for "
+		       "local addresses), so the kernel applies no output policy";
+	return NULL;
+}
+
 /* What the datapath does with a packet classified like this. */
 static const char *outcome(const struct pkt_desc *d,
 			   const struct ipso_cls_result *r)
 {
+	const char *pre = route_outcome(d);
+
+	if (pre)
+		return pre;
 	switch (r->verdict) {
 	case IPSO_CLS_NONE:
 	case IPSO_CLS_BYPASS:
@@ -316,6 +339,35 @@ static const char *outcome(const struct pkt_desc *d,
 		return "software IPsec (offload rejected by the driver)";
 	return d->ifindex ? "software IPsec (not offloaded on this device)" :
 			    "software IPsec (no device given)";
+}
+
+static const char *route_type_name(__u8 type)
+{
+	static const char *const names[] = {
+		[RTN_UNICAST] = "unicast", [RTN_LOCAL] = "local",
+		[RTN_BROADCAST] = "broadcast", [RTN_ANYCAST] = "anycast",
+		[RTN_MULTICAST] = "multicast", [RTN_BLACKHOLE] = "blackhole",
+		[RTN_UNREACHABLE] = "unreachable", [RTN_PROHIBIT] = "prohibit",
+		[RTN_THROW] = "throw", [RTN_NAT] = "nat",
+	};
+
+	return type < sizeof(names) / sizeof(*names) && names[type] ?
+	       names[type] : "other";
+}
+
+static void print_route_json(struct jw *w, const struct fib_route *rt)
+{
+	char dev[IF_NAMESIZE];
+
+	jw_obj_open(w, "route");
+	if (rt->err) {
+		jw_str(w, "error", strerror(-rt->err));
+	} else {
+		jw_str(w, "type", route_type_name(rt->type));
+		jw_str(w, "dev", if_indextoname(rt->oif, dev) ? dev : "");
+		jw_bool(w, "output_policy", !rt->no_xfrm);
+	}
+	jw_close(w);
 }
 
 static void print_result(const struct ipso_opts *o, const struct pkt_desc *d,
@@ -361,6 +413,8 @@ static void print_result(const struct ipso_opts *o, const struct pkt_desc *d,
 		} else {
 			jw_null(&w, "sa");
 		}
+		if (d->routed)
+			print_route_json(&w, &d->route);
 		jw_str(&w, "outcome", outcome(d, r));
 		jw_close(&w);
 		jw_end(&w);
@@ -456,6 +510,16 @@ out:
 }
 #endif /* IPSO_HAVE_CLASSIFY */
 
+#ifdef IPSO_HAVE_CLASSIFY
+/* Output flows only: input and forward policy follow no local route. */
+static void ask_route(struct pkt_desc *d)
+{
+	d->routed = d->dir == IPSO_DIR_OUT &&
+		    !fib_output_route(d->family, &d->src, &d->dst, d->mark,
+				      d->ifindex, &d->route);
+}
+#endif
+
 static void usage(FILE *f)
 {
 	fputs("Usage: ipsec-offload [-j] explain src ADDR dst ADDR "
@@ -481,6 +545,7 @@ int cmd_explain(const struct ipso_opts *o, int argc, char **argv)
 
 		if (code)
 			return code;
+		ask_route(&d);
 		if (pinned_open(&pm, o->pin_dir))
 			return ipso_fail(IPSO_EXIT_RUNTIME, "maps",
 				"no maps pinned under %s (run attach or "
