@@ -31,6 +31,25 @@ static __always_inline __u32 ipso_ctz32(__u32 x)
 	return n;
 }
 
+struct ipso_mark_layout {
+	__u32 magic, magic_mask, handle_mask;
+};
+
+/* The layout the module published, or the default before it has. */
+static __always_inline void ipso_mark_layout(const struct ipso_config *cfg,
+					     struct ipso_mark_layout *l)
+{
+	if (cfg && cfg->mark_handle_mask) {
+		l->magic = cfg->mark_magic;
+		l->magic_mask = cfg->mark_magic_mask;
+		l->handle_mask = cfg->mark_handle_mask;
+		return;
+	}
+	l->magic = IPSO_MARK_DEFAULT_MAGIC;
+	l->magic_mask = IPSO_MARK_DEFAULT_MAGIC_MASK;
+	l->handle_mask = IPSO_MARK_DEFAULT_HANDLE_MASK;
+}
+
 /*
  * New mark carrying handle under the configured layout, preserving the
  * bits outside both masks.  Returns false if the handle does not fit.
@@ -39,23 +58,33 @@ static __always_inline bool ipso_mark_encode(const struct ipso_config *cfg,
 					     __u32 mark, __u32 handle,
 					     __u32 *out)
 {
-	__u32 magic = IPSO_MARK_DEFAULT_MAGIC;
-	__u32 magic_mask = IPSO_MARK_DEFAULT_MAGIC_MASK;
-	__u32 handle_mask = IPSO_MARK_DEFAULT_HANDLE_MASK;
+	struct ipso_mark_layout l;
 	__u32 shift, field;
 
-	if (cfg && cfg->mark_handle_mask) {
-		magic = cfg->mark_magic;
-		magic_mask = cfg->mark_magic_mask;
-		handle_mask = cfg->mark_handle_mask;
-	}
-	shift = ipso_ctz32(handle_mask);
+	ipso_mark_layout(cfg, &l);
+	shift = ipso_ctz32(l.handle_mask);
 	field = handle << shift;
-	if ((field >> shift) != handle || (field & ~handle_mask))
+	if ((field >> shift) != handle || (field & ~l.handle_mask))
 		return false;
-	*out = (mark & ~(magic_mask | handle_mask)) | (magic & magic_mask) |
-	       field;
+	*out = (mark & ~(l.magic_mask | l.handle_mask)) |
+	       (l.magic & l.magic_mask) | field;
 	return true;
+}
+
+/*
+ * The mark without our magic and handle when it carries the magic.  Only
+ * tc egress may hand the NIC a handle: one set by SO_MARK, nftables or a
+ * CNI would otherwise pick an unrelated SA's key and peer.
+ */
+static __always_inline __u32 ipso_mark_strip(const struct ipso_config *cfg,
+					     __u32 mark)
+{
+	struct ipso_mark_layout l;
+
+	ipso_mark_layout(cfg, &l);
+	if ((mark & l.magic_mask) != (l.magic & l.magic_mask))
+		return mark;
+	return mark & ~(l.magic_mask | l.handle_mask);
 }
 
 #endif /* IPSO_MARK_BPF_H */

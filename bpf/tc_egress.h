@@ -162,8 +162,12 @@ static __always_inline int ipso_tc_decide(struct __sk_buff *skb,
 	struct ipso_sa_src_key sk;
 	struct ipso_sa_src_val *cand;
 	struct ipso_tc_pick pick = {};
+	__u32 zero = 0;
 	int i;
 
+	/* whatever the verdict, no handle leaves here but one we set */
+	skb->mark = ipso_mark_strip(bpf_map_lookup_elem(&ipso_config, &zero),
+				    skb->mark);
 	if (!x) {
 		ipso_count(IPSO_STAT_TX_NO_SA);
 		return TC_ACT_OK;

@@ -147,6 +147,15 @@ static void test_basic(void)
 	      t_stat(&E, IPSO_STAT_TX_NO_SA) == b + 1,
 	      "attached program, no secpath: passes untouched (ret %d mark "
 	      "%#x), counted", r, mark);
+	/* the default layout: magic in the top byte, handle below it */
+	r = t_tc(&E, &p, IPSO_MARK_DEFAULT_MAGIC | 5, ifv0, &mark);
+	CHECK(r == TC_OK && mark == 0,
+	      "no secpath, mark with our magic and handle 5: passes with "
+	      "both cleared (ret %d mark %#x)", r, mark);
+	r = t_tc(&E, &p, 0x11000005, ifv0, &mark);
+	CHECK(r == TC_OK && mark == 0x11000005,
+	      "no secpath, a mark without our magic: untouched (ret %d mark "
+	      "%#x)", r, mark);
 	tc_case("test entry, no secpath: passes untouched", NULL, AF_INET,
 		ifv0, TC_OK, IPSO_STAT_TX_NO_SA, 0x42);
 	sp.family = 99;
