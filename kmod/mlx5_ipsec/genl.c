@@ -18,8 +18,19 @@ static struct genl_family ipso_genl_family;
 
 enum { IPSO_MCGRP_EVENTS_IDX };
 
+/*
+ * Events name SAs (daddr, SPI, mark), handles and devices: listeners need
+ * CAP_NET_ADMIN in the netns's user namespace, like the operations.  The
+ * flag is in Debian's 6.1 and 6.12; a kernel without it lets anyone
+ * listen (docs/kmod.md).
+ */
 static const struct genl_multicast_group ipso_mcgrps[] = {
-	[IPSO_MCGRP_EVENTS_IDX] = { .name = IPSO_GENL_MCGRP_EVENTS },
+	[IPSO_MCGRP_EVENTS_IDX] = {
+		.name = IPSO_GENL_MCGRP_EVENTS,
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+#endif
+	},
 };
 
 static const struct nla_policy ipso_policy[IPSO_ATTR_MAX + 1] = {

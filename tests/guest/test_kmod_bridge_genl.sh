@@ -57,6 +57,11 @@ expect "unprivileged OFFLOAD_SA" 1 "Operation not permitted" -- \
 	ipso_genl offload 4 10.0.0.2 0x1001 veth1 out
 expect "root without CAP_NET_ADMIN" 1 "Operation not permitted" -- \
 	$SETPRIV --inh-caps=-net_admin --bounding-set=-net_admin ipso_genl dump
+expect "unprivileged events listener" 1 "" -- \
+	$SETPRIV --reuid=65534 --regid=65534 --clear-groups ipso_genl listen 1
+expect "events listener without CAP_NET_ADMIN" 1 "" -- \
+	$SETPRIV --inh-caps=-net_admin --bounding-set=-net_admin ipso_genl listen 1
+expect "root events listener" 0 "listening" -- ipso_genl listen 1
 expect "SET_MAPS with maps.h layouts" 0 "" -- ipso_genl setmaps good
 expect "SET_MAPS again (replaces)" 0 "" -- ipso_genl setmaps good
 expect "SET_MAPS wrong value size" 22 "key/value size" -- ipso_genl setmaps badsize
