@@ -14,6 +14,8 @@
  * update into -EBUSY instead of a deadlock, so we retry once on -EBUSY.
  */
 #include <linux/bpf.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -174,6 +176,24 @@ struct ipso_map_spec {
 	u32 min_entries;	/* arrays: indexed by handle */
 };
 
+/*
+ * The caller must be able to write the map itself: a read-only fd (a
+ * BPF_F_RDONLY map, or one opened read-only) does not hand us write
+ * access.  The file is checked to be the map's, so a racing dup2() on
+ * the fd number cannot pass another file's mode.
+ */
+static bool ipso_map_fd_writable(int fd, const struct bpf_map *map)
+{
+	struct file *f = fget(fd);
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = f->private_data == map && (f->f_mode & FMODE_CAN_WRITE);
+	fput(f);
+	return ok;
+}
+
 /* Details go to the log: 6.1's extack only carries fixed strings. */
 static struct bpf_map *ipso_map_take(int fd, const struct ipso_map_spec *sp,
 				     struct netlink_ext_ack *extack)
@@ -186,6 +206,24 @@ static struct bpf_map *ipso_map_take(int fd, const struct ipso_map_spec *sp,
 		pr_info("ipsec_offload: SET_MAPS %s: fd %d is not a BPF map\n",
 			sp->name, fd);
 		return map;
+	}
+	if (!ipso_map_fd_writable(fd, map)) {
+		NL_SET_ERR_MSG_MOD(extack, "map fd is not writable");
+		pr_info("ipsec_offload: SET_MAPS %s: fd %d is read-only\n",
+			sp->name, fd);
+		goto bad;
+	}
+	if (READ_ONCE(map->frozen)) {
+		NL_SET_ERR_MSG_MOD(extack, "map is frozen");
+		pr_info("ipsec_offload: SET_MAPS %s: map is frozen\n",
+			sp->name);
+		goto bad;
+	}
+	if (strncmp(map->name, sp->name, sizeof(map->name))) {
+		NL_SET_ERR_MSG_MOD(extack, "map name differs from maps.h");
+		pr_info("ipsec_offload: SET_MAPS %s: map is named '%.*s'\n",
+			sp->name, (int)sizeof(map->name), map->name);
+		goto bad;
 	}
 	type_ok = (sp->hash_ok && map->map_type == BPF_MAP_TYPE_HASH) ||
 		  (sp->array_ok && map->map_type == BPF_MAP_TYPE_ARRAY);

@@ -67,6 +67,9 @@ expect "SET_MAPS again (replaces)" 0 "" -- ipso_genl setmaps good
 expect "SET_MAPS wrong value size" 22 "key/value size" -- ipso_genl setmaps badsize
 expect "SET_MAPS wrong map type" 22 "wrong type" -- ipso_genl setmaps badtype
 expect "SET_MAPS fd that is no map" 22 "not a BPF map" -- ipso_genl setmaps notamap
+expect "SET_MAPS read-only map fd" 22 "not writable" -- ipso_genl setmaps rdonly
+expect "SET_MAPS frozen map" 22 "frozen" -- ipso_genl setmaps frozen
+expect "SET_MAPS map of another name" 22 "name differs" -- ipso_genl setmaps badname
 
 n=$($NS1 ipso_genl dump | wc -l)
 [ "$n" -eq 0 ] && ok "GET_OFFLOAD dump is empty" || bad "GET_OFFLOAD dump has $n lines"

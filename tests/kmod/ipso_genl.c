@@ -9,7 +9,7 @@
  *   ipso_genl withdraw 4|6 DADDR SPI IFNAME
  *   ipso_genl dump
  *   ipso_genl devices
- *   ipso_genl setmaps [good|badsize|badtype|notamap] [PINDIR]
+ *   ipso_genl setmaps [good|badsize|badtype|badname|rdonly|frozen|notamap] [PINDIR]
  *                             (PINDIR: pin the maps there for bpftool)
  *   ipso_genl strict          (sends an output-only attribute)
  *   ipso_genl listen SECONDS  (prints multicast notifications)
@@ -335,8 +335,8 @@ static void put_sa(struct req *r, char **argv, uint8_t proto)
 	put_u32(&r->nh, IPSO_ATTR_IFINDEX, ifindex);
 }
 
-static int bpf_map_create(uint32_t type, uint32_t ksz, uint32_t vsz,
-			  uint32_t n)
+static int bpf_map_create(const char *name, uint32_t type, uint32_t ksz,
+			  uint32_t vsz, uint32_t n, uint32_t flags)
 {
 	union bpf_attr a;
 
@@ -345,7 +345,18 @@ static int bpf_map_create(uint32_t type, uint32_t ksz, uint32_t vsz,
 	a.key_size = ksz;
 	a.value_size = vsz;
 	a.max_entries = n;
+	a.map_flags = flags;
+	strncpy(a.map_name, name, sizeof(a.map_name) - 1);
 	return syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+static int bpf_map_freeze(int fd)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = fd;
+	return syscall(__NR_bpf, BPF_MAP_FREEZE, &a, sizeof(a));
 }
 
 static void bpf_pin(int fd, const char *dir, const char *name)
@@ -366,18 +377,25 @@ static int cmd_setmaps(const char *how, const char *pindir)
 	int ofl, hdl, st, n = IPSO_MAX_HANDLES;
 	struct req r;
 
-	ofl = bpf_map_create(BPF_MAP_TYPE_HASH, sizeof(struct ipso_offload_key),
-			     sizeof(struct ipso_offload_val), 1024);
-	hdl = bpf_map_create(BPF_MAP_TYPE_ARRAY, 4,
-			     sizeof(struct ipso_handle_val), n);
-	st = bpf_map_create(BPF_MAP_TYPE_ARRAY, 4,
-			    sizeof(struct ipso_hw_counters), n);
+	ofl = bpf_map_create("ipso_offload", BPF_MAP_TYPE_HASH,
+			     sizeof(struct ipso_offload_key),
+			     sizeof(struct ipso_offload_val), 1024, 0);
+	hdl = bpf_map_create("ipso_handles", BPF_MAP_TYPE_ARRAY, 4,
+			     sizeof(struct ipso_handle_val), n, 0);
+	st = bpf_map_create("ipso_hw_stats", BPF_MAP_TYPE_ARRAY, 4,
+			    sizeof(struct ipso_hw_counters), n,
+			    !strcmp(how, "rdonly") ? BPF_F_RDONLY : 0);
 	if (!strcmp(how, "badsize"))
-		hdl = bpf_map_create(BPF_MAP_TYPE_ARRAY, 4,
-				     sizeof(struct ipso_handle_val) + 4, n);
+		hdl = bpf_map_create("ipso_handles", BPF_MAP_TYPE_ARRAY, 4,
+				     sizeof(struct ipso_handle_val) + 4, n, 0);
 	else if (!strcmp(how, "badtype"))
-		st = bpf_map_create(BPF_MAP_TYPE_HASH, 4,
-				    sizeof(struct ipso_hw_counters), 1024);
+		st = bpf_map_create("ipso_hw_stats", BPF_MAP_TYPE_HASH, 4,
+				    sizeof(struct ipso_hw_counters), 1024, 0);
+	else if (!strcmp(how, "badname"))
+		st = bpf_map_create("not_ours", BPF_MAP_TYPE_ARRAY, 4,
+				    sizeof(struct ipso_hw_counters), n, 0);
+	else if (!strcmp(how, "frozen") && bpf_map_freeze(st))
+		die("bpf map freeze");
 	else if (!strcmp(how, "notamap"))
 		st = 0;		/* stdin */
 	if (ofl < 0 || hdl < 0 || st < 0)
