@@ -33,6 +33,7 @@ strongswan-swanctl
 tcpdump
 valgrind
 xz-utils
+zstd
 zlib1g-dev
 "
 

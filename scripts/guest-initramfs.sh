@@ -4,6 +4,8 @@
 # guest kernel's stock modules, and the project's build output under
 # /opt/ipso (same layout as the repository).
 # usage: guest-initramfs.sh KERNEL_CACHE_DIR OUT.cpio.gz
+# env: IPSO_GUEST_KMOD  a directory whose kmod/ holds the project's
+#                       modules for this kernel (default: the tree's)
 set -euo pipefail
 trap 'echo "guest-initramfs: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,7 +82,7 @@ depmod -b "$root" "$kver"
 cd "$top"
 {
 	find bpf -name '*.o' 2>/dev/null || true
-	find kmod -name '*.ko' 2>/dev/null || true
+	[ -n "${IPSO_GUEST_KMOD:-}" ] || find kmod -name '*.ko' 2>/dev/null || true
 	find tests/guest tests/bin -type f 2>/dev/null || true
 	ls loader/ipsec-offload 2>/dev/null || true
 } | while read -r f; do
@@ -91,6 +93,12 @@ cd "$top"
 		install -D -m644 "$f" "$root/opt/ipso/$f"
 	fi
 done
+# Modules built for another kernel than the tree's (guest-modules.sh).
+if [ -n "${IPSO_GUEST_KMOD:-}" ]; then
+	(cd "$IPSO_GUEST_KMOD" && find kmod -name '*.ko') | while read -r f; do
+		install -D -m644 "$IPSO_GUEST_KMOD/$f" "$root/opt/ipso/$f"
+	done
+fi
 chmod 755 "$root"/opt/ipso/tests/guest/*.sh 2>/dev/null || true
 for f in "$root"/opt/ipso/tests/bin/* "$root"/opt/ipso/loader/ipsec-offload; do
 	[ -e "$f" ] && ln -sf "${f#"$root"}" "$root/opt/ipso/bin/"

@@ -1,9 +1,11 @@
 #!/bin/bash
-# Run guest tests in Debian's 6.1 kernel under QEMU (TCG).
+# Run guest tests in a Debian 12 kernel under QEMU (TCG).
 #
-# usage: scripts/guest-run.sh [-t SECONDS] [-m MIB] TEST...
+# usage: scripts/guest-run.sh [-k SERIES] [-t SECONDS] [-m MIB] TEST...
 #   TEST       a script under tests/guest/, named by its path relative to
 #              tests/guest/ (test_x.sh, fixtures/y.sh) or with the prefix
+#   -k         kernel series: 6.1 (default) or 6.12 (guest-kver.sh); the
+#              modules are built for that kernel (guest-modules.sh)
 #   -t         per-test timeout inside the guest (default 300)
 #   -m         guest memory in MiB (default 768)
 #   -v         print each test's whole output, not only failures
@@ -19,12 +21,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 per_test=300
 mem=768
 verbose=0
-while getopts "t:m:v" o; do
+series=6.1
+while getopts "k:t:m:v" o; do
 	case $o in
+	k) series=$OPTARG ;;
 	t) per_test=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	v) verbose=1 ;;
-	*) echo "usage: guest-run.sh [-t SECONDS] [-m MIB] [-v] TEST..." >&2; exit 2 ;;
+	*) echo "usage: guest-run.sh [-k SERIES] [-t SECONDS] [-m MIB] [-v] TEST..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -43,10 +47,16 @@ for t in "$@"; do
 	tests+=("$n")
 done
 
-kdir=$("$top/scripts/guest-kernel.sh") || exit 1
+kdir=$("$top/scripts/guest-kernel.sh" "$series") || exit 1
 kver=$(basename "$kdir")
+# The tree's kmod/ is built for the 6.1 headers; other kernels get their own.
+if [ "$series" != 6.1 ]; then
+	IPSO_GUEST_KMOD=$("$top/scripts/guest-modules.sh" "$kver") || exit 1
+	export IPSO_GUEST_KMOD
+fi
+tag=guest-$series
 run=$top/.cache/guest/run
-logs=$top/tests/out/guest
+logs=$top/tests/out/$tag
 mkdir -p "$run" "$logs"
 work=$(mktemp -d "$run/XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -62,11 +72,11 @@ t0=$(date +%s.%N)
 result() {	# pass|fail|skip NAME [DETAIL]
 	local what=$1 name=$2 detail=${3:-}
 	case $what in
-	pass) echo "PASS guest/$name" ;;
-	fail) echo "FAIL guest/$name${detail:+ ($detail)}" ;;
-	skip) echo "SKIP guest/$name: ${detail:-no reason given}" ;;
+	pass) echo "PASS $tag/$name" ;;
+	fail) echo "FAIL $tag/$name${detail:+ ($detail)}" ;;
+	skip) echo "SKIP $tag/$name: ${detail:-no reason given}" ;;
 	esac
-	[ -n "${IPSO_RESULTS:-}" ] && echo "$what guest/$name" >>"$IPSO_RESULTS"
+	[ -n "${IPSO_RESULTS:-}" ] && echo "$what $tag/$name" >>"$IPSO_RESULTS"
 	[ "$what" != fail ] || failed=$((failed + 1))
 }
 

@@ -4,10 +4,16 @@
 # them (installing pulls in the image, systemd and initramfs-tools), and
 # print the directory to use as KDIR.  The modules' version guards are
 # checked by building against it (tests/host/test_kmod_build_newer.sh).
+# With RELEASE, the headers of that release (the 6.12 guest kernel's).
+# usage: newer-kernel-headers.sh [RELEASE]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-pkg=$(apt-cache search --names-only '^linux-headers-6\.[0-9]+\.[0-9]+\+deb12-amd64$' |
-	cut -d' ' -f1 | grep -v '^linux-headers-6\.1\.' | sort -V | tail -n 1)
+if [ $# -gt 0 ]; then
+	pkg=linux-headers-$1
+else
+	pkg=$(apt-cache search --names-only '^linux-headers-6\.[0-9]+\.[0-9]+\+deb12-amd64$' |
+		cut -d' ' -f1 | grep -v '^linux-headers-6\.1\.' | sort -V | tail -n 1)
+fi
 if [ -z "$pkg" ]; then
 	echo "newer-kernel-headers: no linux-headers-6.x+deb12-amd64 in the archive (apt-get update?)" >&2
 	exit 1

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Run the test suite: host tests (tests/host/test_*.sh) on this kernel,
-# then guest tests (tests/guest/test_*.sh) in the QEMU guest.  Ends with
-# the line "N passed, N failed, N skipped"; exit 1 on any failure.
+# then guest tests (tests/guest/test_*.sh) in the QEMU guest, once on
+# Debian 12's 6.1 and once on its newest 6.12 (IPSO_GUEST_KERNELS="6.1"
+# narrows it).  Ends with the line "N passed, N failed, N skipped"; exit
+# 1 on any failure.
 #
 # usage: tests/run.sh [--host-only|--guest-only] [PATTERN]
 #   PATTERN   shell glob on test names, e.g. 'test_bpf_*'
@@ -15,7 +17,7 @@ for a in "$@"; do
 	case $a in
 	--host-only) guest=0 ;;
 	--guest-only) host=0 ;;
-	-h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
 	*) pattern=$a ;;
 	esac
@@ -59,7 +61,9 @@ if [ $guest = 1 ]; then
 		[ -f "$t" ] && gtests+=("${t#tests/guest/}")
 	done
 	if [ ${#gtests[@]} -gt 0 ]; then
-		scripts/guest-run.sh "${gtests[@]}"
+		for k in ${IPSO_GUEST_KERNELS:-6.1 6.12}; do
+			scripts/guest-run.sh -k "$k" "${gtests[@]}"
+		done
 	fi
 fi
 

@@ -23,12 +23,12 @@ expect() {
 }
 [ $rc -ne 0 ] && echo "ok: guest-run exits non-zero ($rc)" ||
 	{ echo "FAIL: guest-run exited 0"; fails=$((fails + 1)); }
-expect '^FAIL guest/fixtures/fail_assert.sh (exit 1)' "false assertion named"
+expect '^FAIL guest-6.1/fixtures/fail_assert.sh (exit 1)' "false assertion named"
 expect 'FAIL: one equals two' "failing check printed"
-expect '^FAIL guest/fixtures/panic.sh (guest died' "panic named"
+expect '^FAIL guest-6.1/fixtures/panic.sh (guest died' "panic named"
 expect 'cause: .*Kernel panic' "the panic is named as the cause"
-expect '^PASS guest/fixtures/pass.sh' "test after the panic ran"
-expect '^PASS guest/fixtures/clean_slate.sh' "a test does not inherit processes left by the previous one"
+expect '^PASS guest-6.1/fixtures/pass.sh' "test after the panic ran"
+expect '^PASS guest-6.1/fixtures/clean_slate.sh' "a test does not inherit processes left by the previous one"
 [ $took -lt 120 ] && echo "ok: took ${took}s (< 120)" ||
 	{ echo "FAIL: took ${took}s"; fails=$((fails + 1)); }
 exit $fails
