@@ -19,10 +19,22 @@
 
 #include "xfrm_nl.h"
 
-/* Linux >= 6.10 reports the SA direction; 6.1's uapi does not name it. */
-#define IPSO_XFRMA_SA_DIR	37
+/*
+ * Linux >= 6.10 reports the SA direction.  Built against a uapi header
+ * that names it (loader/Makefile asks the compiler), the header's values
+ * are used; 6.1's does not, and there the attribute is the one that
+ * follows XFRMA_MTIMER_THRESH in enum xfrm_attr_type_t, the directions
+ * those of enum xfrm_sa_dir.
+ */
+#ifdef IPSO_HAVE_UAPI_SA_DIR
+#define IPSO_XFRMA_SA_DIR	XFRMA_SA_DIR
+#define IPSO_XFRM_SA_DIR_IN	XFRM_SA_DIR_IN
+#define IPSO_XFRM_SA_DIR_OUT	XFRM_SA_DIR_OUT
+#else
+#define IPSO_XFRMA_SA_DIR	(XFRMA_MTIMER_THRESH + 1)
 #define IPSO_XFRM_SA_DIR_IN	1
 #define IPSO_XFRM_SA_DIR_OUT	2
+#endif
 #define IPSO_XFRMA_MAX		40
 
 #define XNL_BUF_SIZE		(64 * 1024)
