@@ -4,9 +4,11 @@
  *
  * A frame leaving the host end is in one of three cases:
  *  - it carries the handle of a live outbound SA in skb->mark (the tc
- *    egress program marked it): encapsulate with that SA;
- *  - no valid mark, but a secpath (the kernel handed it over in packet
+ *    egress program marked it) and its secpath names that SA's state:
+ *    encapsulate with that SA;
+ *  - no such mark, but a secpath (the kernel handed it over in packet
  *    mode): ask the bridge for the handle (slow path, counted) or drop;
+ *  - a mark but no secpath: drop (fail closed, counted stale);
  *  - neither (ESP the kernel already built, IKE, ARP, ...): send as is.
  * A frame that carries an offloaded SA is never sent in plaintext.
  *
@@ -60,13 +62,18 @@ static struct ipsim_sa *ipsim_tx_select(struct ipsim_priv *p,
 	u32 handle = ipso_mark_to_handle(skb->mark);
 	struct ipsim_sa *sa;
 
+	/*
+	 * The mark is only a shortcut to the SA the packet's own secpath
+	 * names: a mark alone, set by whoever can set marks, must not pick
+	 * an SA's key and peer for a packet the kernel never gave it.
+	 */
 	sa = ipsim_tx_live(p, handle);
-	if (sa)
+	if (sa && sp && sp->len && sp->xvec[sp->len - 1] == sa->x)
 		return sa;
 	if (!sp || !sp->len) {
 		if (handle == IPSO_HANDLE_INVALID)
 			return NULL;
-		/* a stale mark without a secpath: fail closed */
+		/* a mark without a secpath names no SA of this packet */
 		sa = ipsim_sat_by_handle(&p->sat, handle);
 		if (sa)
 			atomic64_inc(&sa->stats.no_sa_drop);

@@ -139,6 +139,19 @@ wait $r
 grep -q stale-unprotected /run/u2.out && bad "stale mark without secpath was sent" ||
 	ok "stale mark without secpath: not delivered"
 check "stale mark without secpath: tx_drop_stale counted" [ "$(sim_stat tx_drop_stale)" -gt "$stale0" ]
+# A live handle (0x1001's) on a flow no policy protects: the mark alone
+# names no SA of this packet, the NIC must not encrypt it into 0x1001.
+$NS2 netprobe udp-recv 5004 3 1 >/run/u5.out 2>&1 &
+r=$!
+sleep 0.3
+stale0=$(sim_stat tx_drop_stale)
+enc0=$(sim_stat tx_encrypted)
+$NS1 mark_udp 10.0.1.2 5004 $(printf '0x%08x' $((0xe5000000 | h))) forged-mark >/dev/null
+wait $r
+grep -q forged-mark /run/u5.out && bad "live mark without secpath was delivered" ||
+	ok "live mark without secpath: not delivered"
+check "live mark without secpath: not encrypted, tx_drop_stale counted" \
+	[ "$(sim_stat tx_encrypted)" -eq "$enc0" -a "$(sim_stat tx_drop_stale)" -gt "$stale0" ]
 # The same unprotected flow without a mark passes like on veth.
 $NS2 netprobe udp-recv 5002 4 1 >/run/u3.out 2>&1 &
 r=$!
