@@ -534,22 +534,30 @@ none:
 		res->flags |= IPSO_CLS_F_NO_SA;
 }
 
+/* The offload entry of SA sa on device ifindex, if any. */
+static __always_inline struct ipso_offload_val *
+ipso_offload_find(const struct ipso_sa_key *sa, __u32 ifindex)
+{
+	struct ipso_offload_key ok;
+
+	__builtin_memset(&ok, 0, sizeof(ok));
+	ok.sa = *sa;
+	ok.ifindex = ifindex;
+	return bpf_map_lookup_elem(&ipso_offload, &ok);
+}
+
 /* Offload state of the resolved SA on the flow's device (not cached:
  * the module changes it without a generation bump). */
 static __always_inline void ipso_offload_state(const struct ipso_flow *fl,
 					       struct ipso_cls_result *res)
 {
-	struct ipso_offload_key ok;
 	struct ipso_offload_val *ov;
 
 	res->ofl_state = IPSO_OFL_NONE;
 	res->handle = IPSO_HANDLE_INVALID;
 	if (!(res->flags & IPSO_CLS_F_SA_FOUND))
 		return;
-	__builtin_memset(&ok, 0, sizeof(ok));
-	ok.sa = res->sa;
-	ok.ifindex = fl->ifindex;
-	ov = bpf_map_lookup_elem(&ipso_offload, &ok);
+	ov = ipso_offload_find(&res->sa, fl->ifindex);
 	if (!ov)
 		return;
 	res->ofl_state = ov->state;

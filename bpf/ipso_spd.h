@@ -2,7 +2,7 @@
 /*
  * Private layout of the SPD search structure, the SA template index, the
  * flow cache and the explain interface.  Shared by the BPF programs
- * (bpf/) and the map writer (loader/mirror.c) only; not an ABI for the
+ * (bpf/) and the map writer (loader/lib/mirror.c) only; not an ABI for the
  * module.  See docs/datapath.md for the design.
  *
  * SPD: per family an LPM trie keyed by (dir, destination prefix).  Every
@@ -346,22 +346,6 @@ struct ipso_explain_out {
 	struct ipso_flow flow;	/* 8-byte aligned: classified in place */
 	__u32 pad;		/* res 8-byte aligned too */
 	struct ipso_cls_result res;
-};
-
-/*
- * Host test entry of the tc egress decision (ipso_tc_test, SEC("tc") in
- * ipso_classify.bpf.o): BPF_PROG_TEST_RUN cannot give a packet a
- * secpath, so the test writes the state the program is to see into the
- * (unpinned) array ipso_tc_test_sp, key 0, and runs ipso_tc_test on the
- * frame; everything else is the attached program's code path.
- */
-struct ipso_tc_test_sp {
-	__u32 present;		/* 0: the packet has no secpath */
-	__u32 spi;		/* network byte order */
-	__u32 reqid;
-	__u16 family;		/* AF_INET / AF_INET6 (anything, to test) */
-	__u16 pad;
-	union ipso_addr saddr;	/* the state's source: the helper's remote */
 };
 
 #endif /* IPSO_SPD_H */

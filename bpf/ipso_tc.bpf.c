@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
- * tc egress (DESIGN §4): the kernel has already chosen policy and SA; this
- * program only carries the choice to the device.  A packet whose secpath
- * names an SA offloaded on this device gets skb->mark = MAGIC | handle; an
- * outbound SA that is not offloaded here is dropped (fail closed: the
- * device must never send it as plaintext); a packet without an SA passes
- * untouched -- policy is never re-decided here -- and so does one the
- * kernel already made ESP for its SA (crypto-mode offload).  The decision
- * is in tc_egress.h.
+ * tc egress (docs/architecture.md, "TX"): the kernel has already chosen
+ * policy and SA; this program only carries the choice to the device.  A
+ * packet whose secpath names an SA offloaded on this device gets
+ * skb->mark = MAGIC | handle; an outbound SA that is not offloaded here is
+ * dropped (fail closed: the device must never send it as plaintext); a
+ * packet without an SA passes untouched -- policy is never re-decided
+ * here -- and so does one the kernel already made ESP for its SA
+ * (crypto-mode offload).  The decision is in tc_egress.h.
  */
 #include "common.bpf.h"
 #include "parse.h"

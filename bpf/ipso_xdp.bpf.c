@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
- * XDP ingress (DESIGN §5).  With NIC metadata (struct ipso_xdp_meta right
- * before the packet): bad syndrome -> drop; handle -> SA -> the decrypted
- * inner flow must lie inside the SA's selector (RFC 4301 §5.2) -> pass,
- * metadata kept for the stack.  Without metadata: ESP or ESP-in-UDP for
- * an SPI the SAD lacks -> drop; ESP for a known SA -> the software path;
- * IKE -> pass; plaintext that the kernel's own inbound policy check would
- * reject (protect policy with a required template) -> drop, only with
- * IPSO_CFG_F_RX_ENFORCE and only when the mirrored SPD decides it for
- * sure.  Anything unclear passes: the kernel decides, and so do the drops
- * that need a current mirror once its lease ran out (lease.bpf.h).  Every
- * outcome is counted once in ipso_stats.
+ * XDP ingress (docs/architecture.md, "RX").  With NIC metadata (struct
+ * ipso_xdp_meta right before the packet): bad syndrome -> drop; handle ->
+ * SA -> the decrypted inner flow must lie inside the SA's selector
+ * (RFC 4301 §5.2) -> pass, metadata kept for the stack.  Without
+ * metadata: ESP or ESP-in-UDP for an SPI the SAD lacks -> drop; ESP for a
+ * known SA -> the software path; IKE -> pass; plaintext that the kernel's
+ * own inbound policy check would reject (protect policy with a required
+ * template) -> drop, only with IPSO_CFG_F_RX_ENFORCE and only when the
+ * mirrored SPD decides it for sure.  Anything unclear passes: the kernel
+ * decides, and so do the drops that need a current mirror once its lease
+ * ran out (lease.bpf.h).  Every outcome is counted once in ipso_stats.
  */
 #include "common.bpf.h"
 #include "classify.h"
 #include "lease.bpf.h"
-#include "../include/ipsec_offload/mark.h"
+#include "xdp_pkt.h"
 
 #define IKE_PORT	bpf_htons(500)
 #define NATT_PORT	bpf_htons(4500)
@@ -24,38 +24,6 @@ static __always_inline int ipso_verdict(__u32 stat, int action)
 {
 	ipso_count(stat);
 	return action;
-}
-
-/*
- * Our metadata is the last 16 bytes of the metadata area.  The area is a
- * multiple of 4 and at most 32 bytes (xdp_metalen_invalid()), so the
- * largest fitting length found by fixed-offset checks is its length.
- */
-static __always_inline struct ipso_xdp_meta *ipso_meta(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *meta = (void *)(long)ctx->data_meta;
-	struct ipso_xdp_meta *m;
-
-	if (ctx->data - ctx->data_meta > 32)
-		return NULL;
-	if (meta + 32 <= data)
-		m = meta + 16;
-	else if (meta + 28 <= data)
-		m = meta + 12;
-	else if (meta + 24 <= data)
-		m = meta + 8;
-	else if (meta + 20 <= data)
-		m = meta + 4;
-	else if (meta + 16 <= data)
-		m = meta;
-	else
-		return NULL;
-	if ((void *)(m + 1) > data)
-		return NULL;
-	if (m->magic != IPSO_XDP_META_MAGIC)
-		return NULL;
-	return m;
 }
 
 /* A packet the NIC decrypted: trust the handle only as far as it goes. */
@@ -136,17 +104,6 @@ static __always_inline int ipso_rx_esp(const struct ipso_pkt *pkt,
 	return ipso_verdict(IPSO_STAT_RX_DROP_UNKNOWN_SPI, XDP_DROP);
 }
 
-static __always_inline bool ipso_is_icmp_error(const struct ipso_pkt *pkt)
-{
-	__u8 t = pkt->icmp_type;
-
-	if (pkt->proto == IPSO_PROTO_ICMP)
-		return t == 3 || t == 4 || t == 5 || t == 11 || t == 12;
-	if (pkt->proto == IPSO_PROTO_ICMPV6)
-		return t < 128;
-	return false;
-}
-
 /*
  * Which policy direction the kernel will check: IN for local delivery,
  * FWD for forwarding (with the output device as flowi oif).  Returns
@@ -219,16 +176,6 @@ static __always_inline int ipso_rx_plain(struct xdp_md *ctx,
 	    (sc->res.flags & IPSO_CLS_F_REQUIRE))
 		return ipso_verdict(IPSO_STAT_RX_DROP_PLAINTEXT, XDP_DROP);
 	return ipso_verdict(IPSO_STAT_RX_PASS, XDP_PASS);
-}
-
-/* A global function: the parser's states are verified once, apart. */
-__attribute__((noinline))
-int ipso_parse_xdp(struct xdp_md *ctx, struct ipso_pkt *pkt)
-{
-	if (!pkt)
-		return IPSO_PARSE_MALFORMED;
-	return ipso_parse((void *)(long)ctx->data,
-			  (void *)(long)ctx->data_end, pkt);
 }
 
 SEC("xdp")

@@ -19,7 +19,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct ipso_config);
-	/* writers store single fields through a mapping: loader/config_map.h */
+	/* writers store single fields through a mapping: loader/lib/config_map.h */
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_config SEC(".maps");
@@ -76,7 +76,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ipso_stats SEC(".maps");
 
-/* --- private to bpf/ and loader/mirror.c (bpf/ipso_spd.h) --- */
+/* outbound policy index -> what the XDP fast path sent under it */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, IPSO_MAX_POL_STATS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct ipso_pol_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipso_pol_stats SEC(".maps");
+
+/* --- private to bpf/ and loader/lib/mirror.c (bpf/ipso_spd.h) --- */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -216,6 +226,23 @@ static __always_inline void ipso_count(__u32 stat)
 static __always_inline struct ipso_sa_counters *ipso_sa_ctr(__u32 handle)
 {
 	return bpf_map_lookup_elem(&ipso_sa_stats, &handle);
+}
+
+/* One packet of bytes under policy index; its entry made on first use. */
+static __always_inline void ipso_pol_count(__u32 index, __u64 bytes)
+{
+	struct ipso_pol_counters *c, zero = {};
+
+	c = bpf_map_lookup_elem(&ipso_pol_stats, &index);
+	if (!c) {
+		bpf_map_update_elem(&ipso_pol_stats, &index, &zero,
+				    BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&ipso_pol_stats, &index);
+		if (!c)
+			return;
+	}
+	c->packets++;
+	c->bytes += bytes;
 }
 
 #endif /* IPSO_MAPS_BPF_H */

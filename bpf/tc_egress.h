@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
- * The tc egress decision (DESIGN §4), shared by the attached program
- * (ipso_tc_egress, secpath from bpf_skb_get_xfrm_state()) and the host
- * test entry (ipso_tc_test in ipso_classify.bpf.c, secpath from a map:
- * a test run cannot give a packet a secpath).
+ * The tc egress decision (docs/architecture.md, "TX"), shared by the
+ * attached program (ipso_tc_egress, secpath from bpf_skb_get_xfrm_state())
+ * and the host test entry (ipso_tc_test in
+ * tests/bpf/ipso_classify_test.bpf.c, secpath from a map: a test run
+ * cannot give a packet a secpath).
  *
  * The secpath names the SA by source address, SPI, reqid and family (see
  * ipso_sa_bysrc); at most IPSO_SA_IDX_WAYS SAs share those.  Exactly one

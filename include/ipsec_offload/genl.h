@@ -55,6 +55,8 @@ enum ipso_attr {
 	 * carries a mark (absent: 0, an SA without one)
 	 */
 	IPSO_ATTR_SA_MARK,
+	/* string: the driver's own words for a rejection (extack), if any */
+	IPSO_ATTR_REASON_MSG,
 	__IPSO_ATTR_MAX,
 };
 #define IPSO_ATTR_MAX (__IPSO_ATTR_MAX - 1)
@@ -80,5 +82,11 @@ enum ipso_stats_attr {
 #define IPSO_CAP_ESN		0x20
 #define IPSO_CAP_NATT		0x40
 #define IPSO_CAP_XDP_META	0x80	/* {handle, syndrome} in data_meta */
+/*
+ * Plaintext redirected to the device by XDP with IPSO_META_F_ENCRYPT
+ * metadata is encrypted under that handle (ndo_xdp_xmit): the gateway
+ * fast path may use the device (IPSO_OFL_F_PACKET).
+ */
+#define IPSO_CAP_XDP_TX		0x100
 
 #endif /* IPSEC_OFFLOAD_GENL_H */

@@ -16,6 +16,8 @@
  *   ipso_hw_stats   module (cumulative NIC counters, indexed by handle)
  *   ipso_sa_stats   BPF programs (per-CPU, indexed by handle)
  *   ipso_stats      BPF programs (per-CPU, indexed by enum ipso_stat)
+ *   ipso_pol_stats  XDP fast path (per-CPU, keyed by kernel policy index)
+ *   ipso_fp_devmap  loader (the devices the fast path may redirect to)
  * The SPD maps and the flow cache are private to bpf/ and loader/.
  */
 #ifndef IPSEC_OFFLOAD_MAPS_H
@@ -98,8 +100,18 @@ struct ipso_offload_val {
 	__u32 state;		/* enum ipso_offload_state */
 	__u32 handle;		/* valid in OFFLOADED only */
 	__s32 reason;		/* -errno in REJECTED, else 0 */
-	__u32 flags;		/* zero */
+	__u32 flags;		/* IPSO_OFL_F_* */
 };
+
+/*
+ * Packet mode: the device encrypts plaintext handed to it -- including a
+ * frame the XDP fast path redirects to it (ndo_xdp_xmit), found by the
+ * handle in struct ipso_xdp_meta (IPSO_META_F_ENCRYPT) or by the
+ * device's own policy table.  The module sets it with OFFLOADED only for
+ * a device that does both; without it the fast path leaves the SA's
+ * packets to the kernel (docs/datapath.md, "XDP fast path").
+ */
+#define IPSO_OFL_F_PACKET	0x1
 
 /* ipso_handles: handle -> the SA it offloads, on which device. */
 struct ipso_handle_val {
@@ -128,7 +140,25 @@ struct ipso_sa_counters {
 	__u64 rx_drop_syndrome;
 };
 
+/*
+ * ipso_pol_stats: per-CPU hash keyed by the kernel's policy index (u32):
+ * what the XDP fast path sent under that outbound policy.
+ */
+struct ipso_pol_counters {
+	__u64 packets;
+	__u64 bytes;		/* frame bytes as received, L2 included */
+};
+
+#define IPSO_MAX_POL_STATS	131072	/* policies with counters */
+
 #define IPSO_CFG_F_RX_ENFORCE	0x1	/* XDP drops plaintext per policy */
+/*
+ * The kernel's default for forwarded packets no policy matches is accept
+ * (XFRM_MSG_GETDEFAULT, `ip xfrm policy getdefault`), as the loader read
+ * it at its last sync or daemon tick.  Unset (block, or not known): the
+ * XDP fast path leaves such packets to the kernel.
+ */
+#define IPSO_CFG_F_FWD_ACCEPT	0x2
 
 /* ipso_config: a one-element array. */
 struct ipso_config {

@@ -29,6 +29,14 @@
 /*
  * What the NIC writes in the XDP metadata area, immediately before the
  * packet data (data_meta .. data).  Host byte order.
+ *
+ * TX, the same layout the other way: the XDP fast path redirects a
+ * plaintext frame to the offload device with a 16-byte metadata area
+ * holding {IPSO_XDP_META_MAGIC, handle, syndrome 0,
+ * IPSO_META_F_ENCRYPT}: "encrypt under handle" for a device that takes
+ * the handle from the frame (the module's 6.1 packet-mode path).  A
+ * device that finds the SA by its own policy table (6.12 packet mode)
+ * may ignore it.
  */
 struct ipso_xdp_meta {
 	__u32 magic;		/* IPSO_XDP_META_MAGIC */
@@ -40,5 +48,6 @@ struct ipso_xdp_meta {
 
 #define IPSO_META_F_DECRYPTED	0x1	/* ESP removed by the NIC */
 #define IPSO_META_F_TUNNEL	0x2	/* outer header removed too */
+#define IPSO_META_F_ENCRYPT	0x4	/* TX: plaintext to encrypt (fast path) */
 
 #endif /* IPSEC_OFFLOAD_MARK_H */

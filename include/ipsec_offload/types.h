@@ -83,6 +83,35 @@ enum ipso_stat {
 	IPSO_STAT_RX_PASS_STALE,	/* same on XDP ingress: passed */
 	IPSO_STAT_TX_PASS_ESP,		/* already ESP for its secpath SA (the
 					   kernel's crypto-mode offload): passed */
+	/* XDP fast path (forwarded plaintext, docs/datapath.md) */
+	IPSO_STAT_FP_REDIRECT,		/* sent to the offload device */
+	IPSO_STAT_FP_PASS_NOT_IP,	/* not IPv4/IPv6 */
+	IPSO_STAT_FP_PASS_MALFORMED,	/* truncated / unparsable headers */
+	IPSO_STAT_FP_PASS_HEADER,	/* VLAN tag, IPv4 options, IPv6
+					   extension headers, NIC metadata */
+	IPSO_STAT_FP_PASS_FRAG,		/* IPv4 or IPv6 fragment */
+	IPSO_STAT_FP_PASS_TTL,		/* TTL / hop limit <= 1 */
+	IPSO_STAT_FP_PASS_STALE,	/* mirror never written or lease
+					   expired */
+	IPSO_STAT_FP_PASS_FIB,		/* FIB lookup not SUCCESS (local,
+					   no neighbour, unreachable...) */
+	IPSO_STAT_FP_PASS_MTU,		/* too big for the egress once ESP
+					   is added */
+	IPSO_STAT_FP_PASS_FWD_POLICY,	/* dir fwd blocks or requires ESP */
+	IPSO_STAT_FP_PASS_NO_POLICY,	/* no dir out policy: plain routing */
+	IPSO_STAT_FP_PASS_BYPASS,	/* dir out allow without templates */
+	IPSO_STAT_FP_PASS_BLOCK,	/* dir out block */
+	IPSO_STAT_FP_PASS_UNSURE,	/* classifier or cache unsure, ICMP
+					   error (the kernel's reverse
+					   lookup) */
+	IPSO_STAT_FP_PASS_BUNDLE,	/* more than one template */
+	IPSO_STAT_FP_PASS_NO_SA,	/* protect, no outbound SA mirrored */
+	IPSO_STAT_FP_PASS_NOT_OFFLOADED,	/* SA not OFFLOADED on the
+						   egress device */
+	IPSO_STAT_FP_PASS_NOT_PACKET,	/* offloaded, not in packet mode */
+	IPSO_STAT_FP_PASS_NO_DEV,	/* egress device not in the devmap,
+					   or no metadata room */
+	IPSO_STAT_FP_DROP_REDIRECT,	/* redirect refused after rewrite */
 	IPSO_STAT__MAX,
 };
 
