@@ -12,7 +12,10 @@
  * parameter crypto_mode=1 is set advertise NETIF_F_HW_ESP and these ops,
  * and do not register themselves with the bridge (the bridge's xfrmdev
  * backend, xfrmdev_backend=1, claims them like a real mlx5e).  No ESN,
- * no NAT-T, no XDP metadata in this mode.
+ * no NAT-T, no XDP metadata in this mode.  From 6.2 on the same ops also
+ * take the kernel's packet and policy offload (packet_mode.c): add looks
+ * at xso.type first, and frames without crypto-mode work go through
+ * packet mode's policy steering.
  */
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
@@ -21,26 +24,44 @@
 #include <net/ipv6.h>
 #include "ipsim.h"
 
-static int ipsim_xdo_add(struct xfrm_state *x)
+/*
+ * A handle for a state the kernel offloads to us (crypto or packet mode):
+ * private to the NIC, never 0 (IPSO_HANDLE_INVALID).
+ */
+u32 ipsim_kernel_handle(struct ipsim_priv *p)
 {
-	struct net_device *dev = x->xso.real_dev;
+	u32 h = atomic_inc_return(&p->crypto_next) & 0x7fffffff;
+
+	return h ? h : atomic_inc_return(&p->crypto_next) & 0x7fffffff;
+}
+
+static int ipsim_xdo_add(struct net_device *dev, struct xfrm_state *x,
+			 struct netlink_ext_ack *extack)
+{
 	struct ipso_sa_desc d = { .x = x };
 	struct ipsim_priv *p;
 	struct ipsim_sa *sa;
 	int err;
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	if (x->xso.type == XFRM_DEV_OFFLOAD_PACKET)
+		return ipsim_pkt_state_add(dev, x, extack);
+	if (x->xso.type != XFRM_DEV_OFFLOAD_CRYPTO) {
+		NL_SET_ERR_MSG_MOD(extack, "unknown offload type");
+		return -EINVAL;
+	}
+#endif
 	if (!dev || dev->xfrmdev_ops != &ipsim_xfrmdev_ops)
 		return -EINVAL;
 	p = netdev_priv(dev);
 	if (!p->crypto)
 		return -EOPNOTSUPP;
-	if ((x->props.flags & XFRM_STATE_ESN) || x->encap || x->tfcpad)
-		return -EOPNOTSUPP;
+	err = ipsim_mlx5e_validate_crypto(x, extack);
+	if (err)
+		return err;
 	d.dir = x->xso.dir == XFRM_DEV_OFFLOAD_IN ? IPSO_DIR_IN : IPSO_DIR_OUT;
-	d.handle = atomic_inc_return(&p->crypto_next) & 0x7fffffff;
-	if (!d.handle)
-		d.handle = atomic_inc_return(&p->crypto_next) & 0x7fffffff;
-	err = ipsim_sat_add(dev, &d, true, &sa);
+	d.handle = ipsim_kernel_handle(p);
+	err = ipsim_sat_add(dev, &d, IPSIM_SA_KERNEL_CRYPTO, &sa);
 	if (err)
 		return err;
 	x->xso.offload_handle = (unsigned long)sa;
@@ -56,10 +77,9 @@ static void ipsim_xdo_delete(struct xfrm_state *x)
 		WRITE_ONCE(sa->dead, true);
 }
 
-static void ipsim_xdo_free(struct xfrm_state *x)
+static void ipsim_xdo_free(struct net_device *dev, struct xfrm_state *x)
 {
 	struct ipsim_sa *sa = (struct ipsim_sa *)x->xso.offload_handle;
-	struct net_device *dev = x->xso.real_dev;
 
 	if (!sa || !dev)
 		return;
@@ -75,42 +95,67 @@ static bool ipsim_xdo_offload_ok(struct sk_buff *skb, struct xfrm_state *x)
 	return !ipv6_ext_hdr(ipv6_hdr(skb)->nexthdr);
 }
 
-/* The xfrmdev_ops signatures as each kernel declares them. */
+/*
+ * The xfrmdev_ops signatures as each kernel declares them.  From 6.16 the
+ * core passes the device and no longer sets xso.real_dev, which is the
+ * bonding driver's own (include/net/xfrm.h); before, the device is
+ * real_dev, set by xfrm_dev_state_add() (or by a bond for its slave).
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
-static int ipsim_xdo_add_op(struct net_device *dev, struct xfrm_state *x,
-			    struct netlink_ext_ack *extack)
-{
-	return ipsim_xdo_add(x);
-}
+#define ipsim_xdo_add_op	ipsim_xdo_add
 
 static void ipsim_xdo_delete_op(struct net_device *dev, struct xfrm_state *x)
 {
 	ipsim_xdo_delete(x);
 }
 
-static void ipsim_xdo_free_op(struct net_device *dev, struct xfrm_state *x)
-{
-	ipsim_xdo_free(x);
-}
+#define ipsim_xdo_free_op	ipsim_xdo_free
 #else
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 static int ipsim_xdo_add_op(struct xfrm_state *x,
 			    struct netlink_ext_ack *extack)
 {
-	return ipsim_xdo_add(x);
+	return ipsim_xdo_add(x->xso.real_dev, x, extack);
 }
 #else
-#define ipsim_xdo_add_op	ipsim_xdo_add
+static int ipsim_xdo_add_op(struct xfrm_state *x)
+{
+	return ipsim_xdo_add(x->xso.real_dev, x, NULL);
+}
 #endif
 #define ipsim_xdo_delete_op	ipsim_xdo_delete
-#define ipsim_xdo_free_op	ipsim_xdo_free
+
+static void ipsim_xdo_free_op(struct xfrm_state *x)
+{
+	ipsim_xdo_free(x->xso.real_dev, x);
+}
 #endif
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define ipsim_xdo_policy_add_op	ipsim_pkt_policy_add
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+static int ipsim_xdo_policy_add_op(struct xfrm_policy *xp)
+{
+	return ipsim_pkt_policy_add(xp, NULL);
+}
+#endif
+
+/* Packet mode and policies (packet_mode.c) from 6.2 on, like mlx5e. */
 const struct xfrmdev_ops ipsim_xfrmdev_ops = {
 	.xdo_dev_state_add	= ipsim_xdo_add_op,
 	.xdo_dev_state_delete	= ipsim_xdo_delete_op,
 	.xdo_dev_state_free	= ipsim_xdo_free_op,
 	.xdo_dev_offload_ok	= ipsim_xdo_offload_ok,
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	.xdo_dev_state_update_stats = ipsim_pkt_update_stats,
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	.xdo_dev_state_update_curlft = ipsim_pkt_update_stats,
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	.xdo_dev_policy_add	= ipsim_xdo_policy_add_op,
+	.xdo_dev_policy_delete	= ipsim_pkt_policy_delete,
+	.xdo_dev_policy_free	= ipsim_pkt_policy_free,
+#endif
 };
 
 /*
@@ -128,10 +173,9 @@ struct sk_buff *ipsim_crypto_xmit(struct ipsim_priv *p, struct sk_buff *skb)
 	u8 *esph;
 	u64 seq;
 
-	if (!sp || !sp->len || !xo || !(xo->flags & XFRM_XMIT)) {
-		ipsim_count(p, IPSIM_TX_PASSTHROUGH);
-		return skb;
-	}
+	/* no crypto-mode work: packet mode's policy steering decides */
+	if (!sp || !sp->len || !xo || !(xo->flags & XFRM_XMIT))
+		return ipsim_pkt_xmit(p, skb);
 	x = sp->xvec[sp->len - 1];
 	sa = (struct ipsim_sa *)READ_ONCE(x->xso.offload_handle);
 	if (READ_ONCE(x->xso.dev) != p->dev || !sa || READ_ONCE(sa->dead))

@@ -256,7 +256,9 @@ void ipsim_hw_receive(struct net_device *dev, struct sk_buff *skb)
 				     ETH_HLEN + r.ip_len);
 		return;
 	}
-	if (sa && !ipsim_sa_rx_owned(sa, dev)) {
+	if (sa && sa->kpkt && READ_ONCE(sa->dead))
+		sa = NULL;	/* the kernel deleted it: its ESP goes up as is */
+	if (sa && !sa->kpkt && !ipsim_sa_rx_owned(sa, dev)) {
 		ipsim_count(p, IPSIM_RX_NOT_LIVE);
 		sa = NULL;	/* the kernel's software path decrypts it */
 	}
@@ -270,6 +272,9 @@ void ipsim_hw_receive(struct net_device *dev, struct sk_buff *skb)
 	}
 	if (prog) {
 		act = ipsim_xdp_run(p, prog, skb, sa ? &meta : NULL);
+		/* decrypted in place, unauthenticated: never back out */
+		if (sa && meta.syndrome != IPSO_SYN_OK)
+			goto drop;
 		if (act != XDP_PASS) {
 			ipsim_xdp_verdict(p, prog, skb, act);
 			return;
@@ -278,7 +283,10 @@ void ipsim_hw_receive(struct net_device *dev, struct sk_buff *skb)
 	}
 	if (sa && meta.syndrome != IPSO_SYN_OK)
 		goto drop;
-	if (sa) {
+	if (sa && sa->kpkt) {
+		if (ipsim_pkt_rx_finish(p, sa, skb))
+			goto drop;
+	} else if (sa) {
 		skb->mark = ipso_mark_encode(0, sa->handle);
 		if (ipso_rx_attach_secpath(skb, dev, sa->handle)) {
 			ipsim_count(p, IPSIM_RX_DROP_ERROR);

@@ -40,7 +40,7 @@ struct ipsim_tx_pkt {
 	bool df;
 };
 
-static struct ipsim_sa *ipsim_tx_live(struct ipsim_priv *p, u32 handle)
+struct ipsim_sa *ipsim_tx_live(struct ipsim_priv *p, u32 handle)
 {
 	struct ipsim_sa *sa;
 
@@ -179,12 +179,16 @@ static int ipsim_tx_make_room(struct sk_buff *skb, unsigned int head,
 static int ipsim_tx_next_seq(struct ipsim_sa *sa, u64 *seq)
 {
 	int err = 0;
+	u64 next;
 
 	spin_lock(&sa->lock);
-	if (!sa->esn && sa->oseq >= U32_MAX)
+	next = max(sa->oseq, sa->tx_floor) + 1;
+	if (sa->tx_stopped)
+		err = -ESTALE;		/* software numbers this SA now */
+	else if (!sa->esn && next > U32_MAX)
 		err = -EOVERFLOW;	/* never wrap: the SA must be rekeyed */
 	else
-		*seq = ++sa->oseq;
+		*seq = sa->oseq = next;
 	spin_unlock(&sa->lock);
 	return err;
 }
@@ -245,7 +249,7 @@ static void ipsim_tx_udp(struct ipsim_sa *sa, struct udphdr *uh,
 	uh->check = 0;
 }
 
-static int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
+int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb)
 {
 	struct ipsim_tx_pkt t;
 	unsigned int outer, udp, gap, padded, padlen, tail, esp_off, i;
@@ -337,6 +341,10 @@ struct sk_buff *ipsim_hw_xmit(struct ipsim_priv *p, struct sk_buff *skb)
 	if (IS_ERR(sa))
 		goto drop;
 	err = ipsim_esp_encap(sa, skb);
+	if (err == -ESTALE) {
+		ipsim_count(p, IPSIM_TX_DROP_STALE);
+		goto drop;
+	}
 	if (err) {
 		ipsim_count(p, IPSIM_TX_DROP_ERROR);
 		net_dbg_ratelimited("%s: ESP encapsulation failed: %d\n",

@@ -50,6 +50,13 @@ enum ipsim_dev_stat {
 	IPSIM_XDP_TX,
 	IPSIM_FAULT_ADD_FAIL,	/* sa_add failed by fault injection */
 	IPSIM_ADD_REJECTED,	/* sa_add refused (capacity, unsupported) */
+	IPSIM_TX_PKT_BLOCK,	/* packet mode: a block policy matched */
+	IPSIM_TX_PKT_NO_SA,	/* packet mode: a policy matched, no SA */
+	IPSIM_RX_PKT_POLICY,	/* packet mode: no inbound policy allows it */
+	IPSIM_XDP_TX_ENCRYPTED,	/* redirected plaintext, ESP built */
+	IPSIM_XDP_TX_PASSTHROUGH, /* redirected without our metadata: as is */
+	IPSIM_XDP_TX_DROP_NO_SA, /* metadata names no SA we send on now */
+	IPSIM_XDP_TX_DROP_ERROR, /* could not copy or encapsulate */
 	IPSIM_STAT__MAX,
 };
 
@@ -85,21 +92,35 @@ struct ipsim_sa {
 	bool esn;
 	bool natt;			/* ESP in UDP (RFC 3948), IPv4 */
 	bool crypto;			/* crypto mode: x not held, kernel does ESP */
-	bool dead;			/* crypto mode: xdo_dev_state_delete ran */
+	bool kpkt;			/* packet mode through xfrmdev_ops */
+	bool dead;			/* xfrmdev: xdo_dev_state_delete ran */
+	bool tx_stopped;		/* software took the counter back */
 	u8 rx_phase;			/* enum ipsim_rx_phase, under lock */
 	__be16 encap_sport;		/* NAT-T ports, network order */
 	__be16 encap_dport;
 	__be32 spi;
+	u32 reqid;			/* packet mode: what policies name */
 	xfrm_address_t saddr;		/* outer source (tunnel TX) */
 	xfrm_address_t daddr;		/* outer destination */
 
 	spinlock_t lock;		/* oseq, replay window */
 	u64 oseq;			/* TX: last sequence number used */
+	u64 tx_floor;			/* TX: every number used is above it */
 	u64 rx_top;			/* RX: highest authenticated seq */
 	u32 window;			/* RX: replay window in bits, 0 = off */
 	DECLARE_BITMAP(bitmap, IPSIM_REPLAY_MAX);
 
 	struct ipsim_sa_stats stats;
+	struct {			/* packet mode: given to x->curlft */
+		u64 packets, bytes, auth_fail, replay_drop;
+	} told;				/* under lock */
+};
+
+/* Who owns an SA of the table and drives it. */
+enum ipsim_sa_kind {
+	IPSIM_SA_BRIDGE,		/* the bridge's ops (ops.c) */
+	IPSIM_SA_KERNEL_CRYPTO,		/* xfrmdev_ops, crypto offload */
+	IPSIM_SA_KERNEL_PACKET,		/* xfrmdev_ops, packet offload */
 };
 
 struct ipsim_sa_table {
@@ -122,6 +143,8 @@ struct ipsim_priv {
 	atomic_t crypto_next;		/* private handles in crypto mode */
 	struct napi_struct napi;	/* crypto mode RX goes through GRO */
 	struct sk_buff_head napi_q;
+	spinlock_t pol_lock;		/* packet mode: writers of pols */
+	struct list_head pols;		/* offloaded policies, RCU */
 	struct list_head hw_node;	/* ipsim_hw_devs, for debugfs */
 	atomic_long_t stat[IPSIM_STAT__MAX];
 	atomic64_t rx_packets, rx_bytes, rx_dropped;
@@ -162,9 +185,13 @@ int ipsim_ndo_bpf(struct net_device *dev, struct netdev_bpf *bpf);
 void ipsim_sat_init(struct ipsim_sa_table *t);
 void ipsim_sat_flush(struct ipsim_sa_table *t);
 int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
-		  bool crypto, struct ipsim_sa **out);
+		  enum ipsim_sa_kind kind, struct ipsim_sa **out);
 void ipsim_sat_del(struct net_device *dev, u32 handle);
 void ipsim_sat_tx_start(struct net_device *dev, u32 handle, u64 floor);
+u64 ipsim_sat_tx_share(struct net_device *dev, u32 handle, u64 sw_oseq,
+		       u64 gap);
+u64 ipsim_sat_tx_stop(struct net_device *dev, u32 handle);
+void ipsim_sat_rx_stop(struct net_device *dev, u32 handle);
 bool ipsim_sa_rx_owned(struct ipsim_sa *sa, const struct net_device *dev);
 struct ipsim_sa *ipsim_sat_by_handle(struct ipsim_sa_table *t, u32 handle);
 struct ipsim_sa *ipsim_sat_rx_lookup(struct ipsim_sa_table *t, u16 family,
@@ -182,11 +209,38 @@ void ipsim_crypto_receive(struct ipsim_priv *p, struct ipsim_sa *sa,
 			  struct sk_buff *skb, unsigned int esp_off,
 			  unsigned int end);
 
+/* packet_mode.c (the xfrmdev packet face exists from 6.2 on) */
+void ipsim_pkt_setup(struct ipsim_priv *p);
+u32 ipsim_kernel_handle(struct ipsim_priv *p);
+struct sk_buff *ipsim_pkt_xmit(struct ipsim_priv *p, struct sk_buff *skb);
+int ipsim_pkt_rx_finish(struct ipsim_priv *p, struct ipsim_sa *sa,
+			struct sk_buff *skb);
+void ipsim_pkt_policies_show(struct seq_file *m, struct ipsim_priv *p);
+int ipsim_pkt_state_add(struct net_device *dev, struct xfrm_state *x,
+			struct netlink_ext_ack *extack);
+void ipsim_pkt_update_stats(struct xfrm_state *x);
+int ipsim_pkt_policy_add(struct xfrm_policy *xp,
+			 struct netlink_ext_ack *extack);
+void ipsim_pkt_policy_delete(struct xfrm_policy *xp);
+void ipsim_pkt_policy_free(struct xfrm_policy *xp);
+
+/* mlx5e_rules.c */
+int ipsim_mlx5e_validate_crypto(const struct xfrm_state *x,
+				struct netlink_ext_ack *extack);
+int ipsim_mlx5e_validate_packet(const struct xfrm_state *x,
+				struct netlink_ext_ack *extack);
+int ipsim_mlx5e_validate_policy(const struct xfrm_policy *xp,
+				struct netlink_ext_ack *extack);
+
 /* esp_crypto.c */
 int ipsim_esp_crypt(struct ipsim_sa *sa, u8 *esph, unsigned int len,
 		    u32 seq_hi, bool encrypt);
 
 /* esp_tx.c */
+int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb);
+struct ipsim_sa *ipsim_tx_live(struct ipsim_priv *p, u32 handle);
+int ipsim_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		   u32 flags);
 struct sk_buff *ipsim_hw_xmit(struct ipsim_priv *p, struct sk_buff *skb);
 
 /* esp_rx.c */

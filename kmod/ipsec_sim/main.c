@@ -163,6 +163,7 @@ static int ipsim_devices_show(struct seq_file *m, void *v)
 			   !!rcu_access_pointer(p->xdp_prog));
 		ipsim_dev_stats_show(m, p);
 		ipsim_sat_show(m, &p->sat);
+		ipsim_pkt_policies_show(m, p);
 	}
 	mutex_unlock(&ipsim_hw_lock);
 	return 0;

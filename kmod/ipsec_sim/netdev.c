@@ -202,6 +202,7 @@ static const struct net_device_ops ipsim_netdev_ops = {
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_bpf		= ipsim_ndo_bpf,
+	.ndo_xdp_xmit		= ipsim_xdp_xmit,
 };
 
 /*
@@ -263,6 +264,10 @@ static void ipsim_setup(struct net_device *dev)
 	dev->features |= NETIF_F_LLTX;
 #endif
 	dev->hw_features = 0;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	/* devmaps redirect only to devices that say so (xdp_tx.c) */
+	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_NDO_XMIT;
+#endif
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = ipsim_destructor;
 	dev->min_mtu = ETH_MIN_MTU;
@@ -270,6 +275,8 @@ static void ipsim_setup(struct net_device *dev)
 	p->dev = dev;
 	INIT_LIST_HEAD(&p->hw_node);
 	ipsim_sat_init(&p->sat);
+	/* every host end: the debugfs listing walks its (empty) policy table */
+	ipsim_pkt_setup(p);
 	INIT_WORK(&p->reg_work, ipsim_reg_work);
 }
 
@@ -313,9 +320,9 @@ static int ipsim_configure(struct net_device *dev, struct ifinfomsg *ifm)
 #endif
 }
 
-static int ipsim_newlink(struct net *src_net, struct net_device *dev,
-			 struct nlattr *tb[], struct nlattr *data[],
-			 struct netlink_ext_ack *extack)
+static int ipsim_newlink_net(struct net *src_net, struct net_device *dev,
+			     struct nlattr *tb[], struct nlattr *data[],
+			     struct netlink_ext_ack *extack)
 {
 	struct nlattr *peer_tb[IFLA_MAX + 1] = {}, **tbp = peer_tb;
 	struct ipsim_priv *p = netdev_priv(dev), *q;
@@ -397,6 +404,25 @@ err_free_peer:
 	free_netdev(peer);
 	return err;
 }
+
+/*
+ * From 6.15 newlink takes its arguments packed (struct
+ * rtnl_newlink_params).  The core resolves a peer's namespace there only
+ * for drivers that name their peer attribute (.peer_type); we do not, so
+ * peer_net is unset and the peer's IFLA_NET_NS_* are ours to resolve
+ * from src_net, as before.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+static int ipsim_newlink(struct net_device *dev,
+			 struct rtnl_newlink_params *params,
+			 struct netlink_ext_ack *extack)
+{
+	return ipsim_newlink_net(params->src_net, dev, params->tb,
+				 params->data, extack);
+}
+#else
+#define ipsim_newlink	ipsim_newlink_net
+#endif
 
 static void ipsim_dellink(struct net_device *dev, struct list_head *head)
 {

@@ -2,7 +2,8 @@
 /*
  * The driver ops table registered with the bridge for the host end.  The
  * bridge calls these only from its ordered workqueue (process context;
- * sa_tx_start with the state's lock held).
+ * sa_tx_start, sa_tx_share, sa_tx_stop and sa_rx_stop with the state's
+ * lock held).
  */
 #include "ipsim.h"
 
@@ -10,7 +11,7 @@ static void ipsim_op_caps(struct net_device *dev, struct ipso_dev_caps *c)
 {
 	c->caps = IPSO_CAP_PACKET | IPSO_CAP_TUNNEL | IPSO_CAP_TRANSPORT |
 		  IPSO_CAP_IPV6 | IPSO_CAP_ESN | IPSO_CAP_NATT |
-		  IPSO_CAP_XDP_META;
+		  IPSO_CAP_XDP_META | IPSO_CAP_XDP_TX;
 	c->max_sa = READ_ONCE(ipsim_max_sa);
 }
 
@@ -26,7 +27,7 @@ static int ipsim_op_sa_add(struct net_device *dev,
 		ipsim_note_error(dev, d->handle, err, "sa_add (injected)");
 		return err;
 	}
-	err = ipsim_sat_add(dev, d, false, NULL);
+	err = ipsim_sat_add(dev, d, IPSIM_SA_BRIDGE, NULL);
 	if (err) {
 		ipsim_count(p, IPSIM_ADD_REJECTED);
 		ipsim_note_error(dev, d->handle, err, "sa_add");
@@ -61,4 +62,7 @@ const struct ipso_driver_ops ipsim_driver_ops = {
 	.sp_del		= ipsim_op_sp_del,
 	.sa_stats	= ipsim_sa_stats,
 	.sa_tx_start	= ipsim_sat_tx_start,
+	.sa_tx_share	= ipsim_sat_tx_share,
+	.sa_tx_stop	= ipsim_sat_tx_stop,
+	.sa_rx_stop	= ipsim_sat_rx_stop,
 };

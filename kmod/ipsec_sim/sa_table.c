@@ -148,6 +148,7 @@ static void ipsim_sa_fill(struct ipsim_sa *sa, const struct ipso_sa_desc *d)
 	sa->icv_len = x->aead->alg_icv_len / 8;
 	sa->esn = !!(x->props.flags & XFRM_STATE_ESN);
 	sa->spi = x->id.spi;
+	sa->reqid = x->props.reqid;
 	if (x->encap) {
 		sa->natt = true;
 		sa->encap_sport = x->encap->encap_sport;
@@ -170,7 +171,7 @@ static void ipsim_sa_fill(struct ipsim_sa *sa, const struct ipso_sa_desc *d)
 }
 
 int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
-		  bool crypto, struct ipsim_sa **out)
+		  enum ipsim_sa_kind kind, struct ipsim_sa **out)
 {
 	struct ipsim_priv *p = netdev_priv(dev);
 	struct ipsim_sa_table *t = &p->sat;
@@ -186,7 +187,8 @@ int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
 	if (!sa)
 		return -ENOMEM;
 	ipsim_sa_fill(sa, d);
-	sa->crypto = crypto;
+	sa->crypto = kind == IPSIM_SA_KERNEL_CRYPTO;
+	sa->kpkt = kind == IPSIM_SA_KERNEL_PACKET;
 	sa->tfm = ipsim_tfm_new(d->x->aead);
 	if (IS_ERR(sa->tfm)) {
 		err = PTR_ERR(sa->tfm);
@@ -211,8 +213,8 @@ int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
 	if (sa->dir == IPSO_DIR_IN)
 		hash_add_rcu(t->rx_hash, &sa->rx_node,
 			     ipsim_rx_key(sa->family, &sa->daddr, sa->spi));
-	/* crypto mode: the kernel owns x and tells us before freeing it */
-	if (!crypto)
+	/* xfrmdev_ops: the kernel owns x and tells us before freeing it */
+	if (kind == IPSIM_SA_BRIDGE)
 		xfrm_state_hold(d->x);
 	sa->x = d->x;
 	t->count++;
@@ -257,8 +259,9 @@ static void ipsim_sa_writeback_locked(struct ipsim_sa *sa)
 				r->bmp[i] = ~0U;
 		}
 	} else {
+		/* Without ESN, stop at the top: a wrap would reuse IVs. */
 		if (sa->dir == IPSO_DIR_OUT && oseq > x->replay.oseq)
-			x->replay.oseq = (u32)oseq;
+			x->replay.oseq = min_t(u64, oseq, U32_MAX);
 		if (sa->dir == IPSO_DIR_IN && top > x->replay.seq) {
 			x->replay.seq = (u32)top;
 			x->replay.bitmap = ~0U;
@@ -310,6 +313,25 @@ bool ipsim_sa_rx_owned(struct ipsim_sa *sa, const struct net_device *dev)
 }
 
 /*
+ * Software takes the inbound window back now (ESP went around us): ours
+ * goes into the state, and we decrypt no more of this SA.  x->lock held.
+ */
+void ipsim_sat_rx_stop(struct net_device *dev, u32 handle)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct ipsim_sa *sa;
+
+	rcu_read_lock();
+	sa = ipsim_sat_by_handle(&p->sat, handle);
+	if (sa && sa->dir == IPSO_DIR_IN && !sa->crypto && !sa->kpkt) {
+		if (sa->rx_phase == IPSIM_RX_HARDWARE)
+			ipsim_sa_writeback_locked(sa);
+		WRITE_ONCE(sa->rx_phase, IPSIM_RX_HANDED_BACK);
+	}
+	rcu_read_unlock();
+}
+
+/*
  * The bridge turns TX to us: continue above every number software used
  * since sa_add read the state's counter.  Atomic context (x->lock).
  */
@@ -322,16 +344,60 @@ void ipsim_sat_tx_start(struct net_device *dev, u32 handle, u64 floor)
 	sa = ipsim_sat_by_handle(&p->sat, handle);
 	if (sa && sa->dir == IPSO_DIR_OUT) {
 		spin_lock(&sa->lock);
-		if (floor > sa->oseq)
-			sa->oseq = floor;
+		sa->tx_floor = max(sa->tx_floor, floor);
 		spin_unlock(&sa->lock);
 	}
 	rcu_read_unlock();
 }
 
+/*
+ * Software numbers a packet of ours: it goes on from the greater of its
+ * and our last number, and we stay gap above that.  Atomic (x->lock).
+ */
+u64 ipsim_sat_tx_share(struct net_device *dev, u32 handle, u64 sw_oseq,
+		       u64 gap)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct ipsim_sa *sa;
+	u64 base = sw_oseq;
+
+	rcu_read_lock();
+	sa = ipsim_sat_by_handle(&p->sat, handle);
+	if (sa && sa->dir == IPSO_DIR_OUT) {
+		spin_lock(&sa->lock);
+		base = max(sw_oseq, sa->oseq);
+		sa->tx_floor = max(sa->tx_floor, base + gap);
+		spin_unlock(&sa->lock);
+	}
+	rcu_read_unlock();
+	return base;
+}
+
+/*
+ * Software takes the SA back: number nothing more, say where we stopped.
+ * Atomic context (x->lock).
+ */
+u64 ipsim_sat_tx_stop(struct net_device *dev, u32 handle)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct ipsim_sa *sa;
+	u64 last = 0;
+
+	rcu_read_lock();
+	sa = ipsim_sat_by_handle(&p->sat, handle);
+	if (sa && sa->dir == IPSO_DIR_OUT) {
+		spin_lock(&sa->lock);
+		sa->tx_stopped = true;
+		last = sa->oseq;
+		spin_unlock(&sa->lock);
+	}
+	rcu_read_unlock();
+	return last;
+}
+
 static void ipsim_sa_free(struct ipsim_sa *sa)
 {
-	if (!sa->crypto) {
+	if (!sa->crypto && !sa->kpkt) {
 		ipsim_sa_writeback(sa);
 		xfrm_state_put(sa->x);
 	}
@@ -408,8 +474,9 @@ void ipsim_sat_show(struct seq_file *m, struct ipsim_sa_table *t)
 			   sa->icv_len,
 			   sa->window, sa->oseq, sa->rx_top);
 		seq_printf(m,
-			   " crypto %d packets %lld bytes %lld auth_fail %lld replay_drop %lld no_sa_drop %lld\n",
-			   sa->crypto, (s64)atomic64_read(&sa->stats.packets),
+			   " crypto %d pkt %d packets %lld bytes %lld auth_fail %lld replay_drop %lld no_sa_drop %lld\n",
+			   sa->crypto, sa->kpkt,
+			   (s64)atomic64_read(&sa->stats.packets),
 			   (s64)atomic64_read(&sa->stats.bytes),
 			   (s64)atomic64_read(&sa->stats.auth_fail),
 			   (s64)atomic64_read(&sa->stats.replay_drop),

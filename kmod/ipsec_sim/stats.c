@@ -68,6 +68,13 @@ static const char *const ipsim_stat_names[IPSIM_STAT__MAX] = {
 	[IPSIM_XDP_TX]		= "xdp_tx",
 	[IPSIM_FAULT_ADD_FAIL]	= "fault_add_fail",
 	[IPSIM_ADD_REJECTED]	= "add_rejected",
+	[IPSIM_TX_PKT_BLOCK]	= "tx_pkt_block",
+	[IPSIM_TX_PKT_NO_SA]	= "tx_pkt_no_sa",
+	[IPSIM_RX_PKT_POLICY]	= "rx_pkt_policy",
+	[IPSIM_XDP_TX_ENCRYPTED]	= "xdp_tx_encrypted",
+	[IPSIM_XDP_TX_PASSTHROUGH]	= "xdp_tx_passthrough",
+	[IPSIM_XDP_TX_DROP_NO_SA]	= "xdp_tx_drop_no_sa",
+	[IPSIM_XDP_TX_DROP_ERROR]	= "xdp_tx_drop_error",
 };
 
 void ipsim_dev_stats_show(struct seq_file *m, struct ipsim_priv *p)

@@ -95,9 +95,11 @@ int ipsim_ndo_bpf(struct net_device *dev, struct netdev_bpf *bpf)
 					   "native XDP runs on the host end only");
 			return -EOPNOTSUPP;
 		}
-		/* the driver holds its own reference while installed */
-		if (bpf->prog)
-			bpf_prog_inc(bpf->prog);
+		/*
+		 * dev_xdp_install() took the reference we keep while the
+		 * program is installed; we drop the one of the program it
+		 * replaces (NULL at unregister).
+		 */
 		old = rtnl_dereference(p->xdp_prog);
 		rcu_assign_pointer(p->xdp_prog, bpf->prog);
 		if (old)

@@ -48,8 +48,10 @@ int ipso_register_netdev(struct net_device *dev,
 	strscpy(nd->backend, backend ? backend : "unknown",
 		sizeof(nd->backend));
 	ops->caps(dev, &nd->caps);
-	/* a packet-mode device must be told where software stopped */
-	if ((nd->caps.caps & IPSO_CAP_PACKET) && !ops->sa_tx_start) {
+	/* a packet-mode device and software must hand the counter over */
+	if ((nd->caps.caps & IPSO_CAP_PACKET) &&
+	    (!ops->sa_tx_start || !ops->sa_tx_share || !ops->sa_tx_stop ||
+	     !ops->sa_rx_stop)) {
 		kfree(nd);
 		return -EINVAL;
 	}
@@ -251,6 +253,95 @@ struct ipso_offload *ipso_ofl_find_rcu(const struct xfrm_state *x,
 	return NULL;
 }
 
+/*
+ * One device at a time per SA: two devices would each number an outbound
+ * SA from the same counter (the AES-GCM IV is the sequence number), and
+ * each keep its own replay window for an inbound one.
+ */
+bool ipso_ofl_held_elsewhere_rcu(const struct ipso_offload *o)
+{
+	struct ipso_offload *e;
+
+	hash_for_each_possible_rcu(ipso_ofl_hash, e, hnode, ipso_x_hash(o->x))
+		if (e != o && e->x == o->x && e->dev != o->dev &&
+		    READ_ONCE(e->state) == IPSO_OFL_OFFLOADED &&
+		    !READ_ONCE(e->dying))
+			return true;
+	return false;
+}
+
+/* The output sequence number the kernel's software path used last. */
+static u64 ipso_state_oseq(const struct xfrm_state *x)
+{
+	if (x->replay_esn)
+		return ((u64)x->replay_esn->oseq_hi << 32) | x->replay_esn->oseq;
+	return x->replay.oseq;
+}
+
+static void ipso_state_set_oseq(struct xfrm_state *x, u64 seq)
+{
+	if (seq <= ipso_state_oseq(x))
+		return;
+	if (x->replay_esn) {
+		x->replay_esn->oseq = lower_32_bits(seq);
+		x->replay_esn->oseq_hi = upper_32_bits(seq);
+	} else {
+		/* stop at the top: the kernel refuses to wrap, reuse would */
+		x->replay.oseq = min_t(u64, seq, U32_MAX);
+	}
+}
+
+/*
+ * A packet on x is about to take the software path (another device, too
+ * big, no neighbour) while a device numbers x's packets: under the lock
+ * xfrm_output() numbers packets under, the two split the number space so
+ * that neither uses a number the other did.  The offload stays.  RCU,
+ * any context but under x->lock.
+ */
+void ipso_ofl_share_seq_rcu(struct xfrm_state *x)
+{
+	struct ipso_offload *o;
+	u64 base;
+
+	hash_for_each_possible_rcu(ipso_ofl_hash, o, hnode, ipso_x_hash(x)) {
+		if (o->x != x || o->dir != IPSO_DIR_OUT ||
+		    !READ_ONCE(o->tx_active))
+			continue;
+		spin_lock_bh(&x->lock);
+		if (READ_ONCE(o->tx_active)) {
+			base = o->nd->ops->sa_tx_share(o->dev, o->handle,
+						       ipso_state_oseq(x),
+						       IPSO_SEQ_TAKEOVER_GAP);
+			ipso_state_set_oseq(x, base);
+		}
+		spin_unlock_bh(&x->lock);
+	}
+}
+
+/*
+ * ESP for x reached the kernel around the NIC that keeps x's inbound
+ * replay window (packet mode): the NIC writes its window into the state,
+ * under the lock xfrm_input() checks it under, and stops; the offload is
+ * withdrawn.  One window, the kernel's, checks this packet and the next.
+ * Any context but under x->lock.
+ */
+void ipso_ofl_rx_hand_back(struct xfrm_state *x)
+{
+	struct ipso_offload *o;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(ipso_ofl_hash, o, hnode, ipso_x_hash(x)) {
+		if (o->x != x || o->dir != IPSO_DIR_IN || !o->packet_mode ||
+		    !READ_ONCE(o->live))
+			continue;
+		spin_lock_bh(&x->lock);
+		o->nd->ops->sa_rx_stop(o->dev, o->handle);
+		spin_unlock_bh(&x->lock);
+		ipso_ofl_withdraw(o, -EXDEV);
+	}
+	rcu_read_unlock();
+}
+
 struct ipso_offload *ipso_ofl_by_handle_rcu(u32 handle)
 {
 	if (handle == IPSO_HANDLE_INVALID)
@@ -318,7 +409,6 @@ int ipso_ofl_request(struct net *net, struct xfrm_state *x,
 	o->ifindex = dev->ifindex;
 	o->dir = dir;
 	o->state = IPSO_OFL_PENDING;
-	o->seq_margin = IPSO_SEQ_MARGIN_MIN;	/* until the first poll */
 	write_pnet(&o->net, net);
 	ipso_ofl_fill_key(x, &o->key);
 	INIT_WORK(&o->install_work, ipso_install_work);
@@ -374,13 +464,6 @@ bool ipso_ofl_teardown(struct ipso_offload *o, int reason)
 	return queued;
 }
 
-/* The output sequence number the kernel's software path used last. */
-static u64 ipso_state_oseq(const struct xfrm_state *x)
-{
-	if (x->replay_esn)
-		return ((u64)x->replay_esn->oseq_hi << 32) | x->replay_esn->oseq;
-	return x->replay.oseq;
-}
 
 /*
  * Turn the TX hook to the device.  Software may have sent on the SA since
@@ -393,14 +476,14 @@ static u64 ipso_state_oseq(const struct xfrm_state *x)
 void ipso_tx_takeover(struct ipso_offload *o)
 {
 	struct xfrm_state *x = o->x;
+	u64 floor;
 
+	if (o->dir != IPSO_DIR_OUT)
+		return;		/* an inbound SA has no TX to turn */
 	spin_lock_bh(&x->lock);
-	if (o->dir == IPSO_DIR_OUT) {
-		u64 floor = ipso_state_oseq(x) + IPSO_SEQ_TAKEOVER_GAP;
-
-		WRITE_ONCE(o->tx_floor, floor);
-		o->nd->ops->sa_tx_start(o->dev, o->handle, floor);
-	}
+	floor = ipso_state_oseq(x) + IPSO_SEQ_TAKEOVER_GAP;
+	WRITE_ONCE(o->tx_floor, floor);
+	o->nd->ops->sa_tx_start(o->dev, o->handle, floor);
 	spin_lock(&ipso_lock);
 	if (!o->dying)
 		WRITE_ONCE(o->tx_active, true);
@@ -410,29 +493,31 @@ void ipso_tx_takeover(struct ipso_offload *o)
 
 /*
  * The kernel's software path is about to send on an outbound SA that the
- * NIC was sending on: move the kernel's output sequence number past every
- * number the NIC used, and past those it may still use for packets it was
- * handed before the hook stopped (the margin).  ESP receivers tolerate
- * gaps, not reuse.  Process or softirq context, x->lock not held: never
- * from the key manager's callbacks.
+ * NIC was sending on.  Under the state's lock, which xfrm_output() takes
+ * to number a packet, the NIC stops numbering and says where it stopped,
+ * and the kernel's output sequence number moves there: no number is used
+ * twice, so no AES-GCM nonce is.  Without ESN the counter stops at
+ * 2^32 - 1, where the kernel refuses to send (the SA must be rekeyed)
+ * instead of wrapping.  Process or softirq context, x->lock not held:
+ * never from the key manager's callbacks.
  */
 static void ipso_seq_handoff(struct ipso_offload *o)
 {
 	struct xfrm_state *x = o->x;
-	u64 hw = max(READ_ONCE(o->last.oseq), READ_ONCE(o->tx_floor)), next;
+	u64 last;
 
-	if (o->dir != IPSO_DIR_OUT || !hw || !READ_ONCE(o->tx_active))
+	if (o->dir != IPSO_DIR_OUT || !o->packet_mode)
 		return;
-	next = hw + READ_ONCE(o->seq_margin);
 	spin_lock_bh(&x->lock);
-	if (next > ipso_state_oseq(x)) {
-		if (x->replay_esn) {
-			x->replay_esn->oseq = lower_32_bits(next);
-			x->replay_esn->oseq_hi = upper_32_bits(next);
-		} else {
-			x->replay.oseq = min_t(u64, next, U32_MAX);
-		}
+	if (!READ_ONCE(o->tx_active)) {
+		spin_unlock_bh(&x->lock);
+		return;
 	}
+	last = o->nd->ops->sa_tx_stop(o->dev, o->handle);
+	spin_lock(&ipso_lock);
+	WRITE_ONCE(o->tx_active, false);
+	spin_unlock(&ipso_lock);
+	ipso_state_set_oseq(x, last);
 	spin_unlock_bh(&x->lock);
 }
 

@@ -59,6 +59,7 @@ static const struct nla_policy ipso_policy[IPSO_ATTR_MAX + 1] = {
 	[IPSO_ATTR_BACKEND]		= { .type = NLA_REJECT },
 	[IPSO_ATTR_HW_STATS]		= { .type = NLA_REJECT },
 	[IPSO_ATTR_PAD]			= { .type = NLA_REJECT },
+	[IPSO_ATTR_REASON_MSG]		= { .type = NLA_REJECT },
 };
 
 /* ---- message building ---- */
@@ -106,6 +107,7 @@ struct ipso_ofl_msg {
 	u8 dir, state;
 	u32 handle;
 	int reason;
+	char reason_msg[IPSO_REASON_MSG_LEN];
 	const struct ipso_sa_hw_stats *stats;	/* dumps only */
 };
 
@@ -124,6 +126,8 @@ static int ipso_fill_ofl(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	    nla_put_u8(skb, IPSO_ATTR_STATE, m->state) ||
 	    nla_put_u32(skb, IPSO_ATTR_HANDLE, m->handle) ||
 	    nla_put_s32(skb, IPSO_ATTR_REASON, m->reason) ||
+	    (m->reason_msg[0] &&
+	     nla_put_string(skb, IPSO_ATTR_REASON_MSG, m->reason_msg)) ||
 	    (m->stats && ipso_put_stats(skb, m->stats))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -140,6 +144,9 @@ void ipso_genl_notify(const struct ipso_offload *o, u8 state, int reason)
 		.dir = o->dir, .state = state, .reason = reason,
 		.handle = state == IPSO_OFL_OFFLOADED ? o->handle : 0,
 	};
+
+	if (state == IPSO_OFL_REJECTED)
+		strscpy(m.reason_msg, o->reason_msg, sizeof(m.reason_msg));
 	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 
 	if (!skb)
@@ -375,6 +382,7 @@ static int ipso_cmd_get_offload_dump(struct sk_buff *skb,
 		m.state = o->dying ? IPSO_OFL_NONE : o->state;
 		m.handle = o->state == IPSO_OFL_OFFLOADED ? o->handle : 0;
 		m.reason = o->reason;
+		strscpy(m.reason_msg, o->reason_msg, sizeof(m.reason_msg));
 		spin_unlock_bh(&ipso_lock);
 		m.stats = &o->last;
 		err = ipso_fill_ofl(skb, NETLINK_CB(cb->skb).portid,
@@ -398,7 +406,8 @@ static int ipso_cmd_set_maps(struct sk_buff *skb, struct genl_info *info)
 	    GENL_REQ_ATTR_CHECK(info, IPSO_ATTR_HANDLE_MAP_FD) ||
 	    GENL_REQ_ATTR_CHECK(info, IPSO_ATTR_HW_STATS_MAP_FD))
 		return -EINVAL;
-	return ipso_maps_set(nla_get_u32(a[IPSO_ATTR_OFFLOAD_MAP_FD]),
+	return ipso_maps_set(genl_info_net(info),
+			     nla_get_u32(a[IPSO_ATTR_OFFLOAD_MAP_FD]),
 			     nla_get_u32(a[IPSO_ATTR_HANDLE_MAP_FD]),
 			     nla_get_u32(a[IPSO_ATTR_HW_STATS_MAP_FD]),
 			     info->extack);

@@ -46,6 +46,9 @@ struct ipso_netdev {
 };
 
 /* One SA on one device. */
+/* Room for a driver's extack message, which is usually one short line. */
+#define IPSO_REASON_MSG_LEN	96
+
 struct ipso_offload {
 	struct hlist_node hnode;	/* ipso_ofl_hash by (x, ifindex), RCU */
 	struct list_head node;		/* ipso_ofl_list, RCU */
@@ -64,20 +67,18 @@ struct ipso_offload {
 	bool tx_active;			/* packet-mode TX hook may use it */
 	bool dying;			/* teardown queued */
 	int reason;			/* -errno of a rejection / teardown */
+	char reason_msg[IPSO_REASON_MSG_LEN];	/* the driver's words */
 	u32 handle;
 	/* only the workqueue touches these */
 	bool driver_has_it;		/* sa_add succeeded, sa_del owed */
 	bool maps_written;
 	struct ipso_sa_hw_stats last;	/* last poll, for lifetime deltas */
-	u64 seq_margin;			/* sequence numbers one poll may use */
 	u64 tx_floor;			/* the NIC's numbers start above it */
 	struct work_struct install_work;
 	struct work_struct teardown_work;
 	struct rcu_head rcu;
 };
 
-/* Sequence numbers skipped at a hand-back to software, at the least. */
-#define IPSO_SEQ_MARGIN_MIN	1024
 /*
  * Sequence numbers left to software at a takeover by the NIC: packets that
  * passed the TX hook before it turned to the NIC but get their number
@@ -98,7 +99,7 @@ int ipso_wq_init(void);
 void ipso_wq_exit(void);
 void ipso_install_work(struct work_struct *w);
 void ipso_teardown_work(struct work_struct *w);
-void ipso_maps_resync(void);
+void ipso_maps_resync(struct net *net);
 
 /* db.c: devices */
 extern spinlock_t ipso_lock;
@@ -129,6 +130,9 @@ int ipso_ofl_request(struct net *net, struct xfrm_state *x,
 		     struct ipso_ofl_snapshot *snap);
 bool ipso_ofl_teardown(struct ipso_offload *o, int reason);
 bool ipso_ofl_withdraw(struct ipso_offload *o, int reason);
+bool ipso_ofl_held_elsewhere_rcu(const struct ipso_offload *o);
+void ipso_ofl_share_seq_rcu(struct xfrm_state *x);
+void ipso_ofl_rx_hand_back(struct xfrm_state *x);
 /* Workqueue: an installed packet-mode offload starts carrying TX. */
 void ipso_tx_takeover(struct ipso_offload *o);
 unsigned int ipso_ofl_withdraw_matching(bool (*match)(struct ipso_offload *,
@@ -155,22 +159,32 @@ void ipso_km_exit(void);
 int ipso_netdev_init(void);
 void ipso_netdev_exit(void);
 
-/* xfrmdev.c: the mlx5 (kernel xfrmdev_ops) backend */
+/* xfrmdev.c: the backend for devices with kernel xfrmdev_ops (mlx5e) */
 void ipso_xfrmdev_probe(struct net_device *dev);
+void ipso_xfrmdev_dev_down(struct net_device *dev);
+void ipso_xfrmdev_state_dead(struct xfrm_state *x);
+void ipso_xfrmdev_forget(const struct net *net, bool only_dead);
 
 /* tx_pmode.c */
 int ipso_tx_init(void);
 void ipso_tx_exit(void);
 
+/* rx_guard.c */
+int ipso_rx_guard_init(void);
+void ipso_rx_guard_exit(void);
+
 /* maps.c */
-int ipso_maps_set(int offload_fd, int handle_fd, int stats_fd,
+int ipso_maps_set(struct net *net, int offload_fd, int handle_fd, int stats_fd,
 		  struct netlink_ext_ack *extack);
 void ipso_maps_publish(struct ipso_offload *o);
+void ipso_maps_publish_fastpath(struct ipso_offload *o);
 void ipso_maps_reject(struct ipso_offload *o);
 void ipso_maps_unpublish_offload(struct ipso_offload *o);
 void ipso_maps_unpublish_handle(struct ipso_offload *o);
-void ipso_maps_write_hw_stats(u32 handle, const struct ipso_sa_hw_stats *s);
-void ipso_maps_release(void);
+void ipso_maps_write_hw_stats(struct ipso_offload *o,
+			      const struct ipso_sa_hw_stats *s);
+int ipso_maps_init(void);
+void ipso_maps_exit(void);
 
 /* stats.c */
 void ipso_stats_init(void);

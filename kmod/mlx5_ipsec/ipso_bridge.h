@@ -20,6 +20,8 @@ struct ipso_sa_desc {
 	struct xfrm_state *x;	/* held by the bridge for the offload's life */
 	u32 handle;		/* allocated by the bridge, never 0 */
 	u8 dir;			/* IPSO_DIR_IN or IPSO_DIR_OUT, never both */
+	/* sa_add may say why it refuses (NL_SET_ERR_MSG_MOD) */
+	struct netlink_ext_ack *extack;
 };
 
 struct ipso_sa_hw_stats {
@@ -62,6 +64,35 @@ struct ipso_driver_ops {
 	 * must not sleep.  Required with IPSO_CAP_PACKET.
 	 */
 	void (*sa_tx_start)(struct net_device *dev, u32 handle, u64 floor);
+	/*
+	 * Packet mode, outbound SA: software is about to number a packet
+	 * on the SA while the device keeps it.  Atomically: base = the
+	 * greater of sw_oseq (the kernel's last number) and the device's
+	 * last number; every number the device uses from now on is above
+	 * base + gap.  Returns base, from which software goes on.  Called
+	 * with the state's lock held and BHs off: must not sleep.
+	 * Required with IPSO_CAP_PACKET.
+	 */
+	u64 (*sa_tx_share)(struct net_device *dev, u32 handle, u64 sw_oseq,
+			   u64 gap);
+	/*
+	 * Packet mode, outbound SA: software takes the SA back.  The device
+	 * numbers no packet for handle from now on (it drops what it is
+	 * still handed) and returns the last sequence number it used, so
+	 * that software goes on from exactly there.  Called with the
+	 * state's lock held and BHs off: must not sleep.  Required with
+	 * IPSO_CAP_PACKET.
+	 */
+	u64 (*sa_tx_stop)(struct net_device *dev, u32 handle);
+	/*
+	 * Packet mode, inbound SA: ESP for it reached the kernel around
+	 * the device, and software takes the replay window back.  The
+	 * device writes its window into the state and accepts no more ESP
+	 * for handle (it passes it on as is).  Called with the state's
+	 * lock held and BHs off: must not sleep.  Required with
+	 * IPSO_CAP_PACKET.
+	 */
+	void (*sa_rx_stop)(struct net_device *dev, u32 handle);
 };
 
 /* Registration (process context, RTNL not held). */

@@ -82,6 +82,10 @@ static int __init ipso_init(void)
 	err = ipso_wq_init();
 	if (err)
 		goto err_db;
+	/* Before the netdev pernet ops: exits run in reverse order. */
+	err = ipso_maps_init();
+	if (err)
+		goto err_wq;
 	ipso_km_init();
 	err = ipso_netdev_init();
 	if (err)
@@ -89,6 +93,9 @@ static int __init ipso_init(void)
 	err = ipso_tx_init();
 	if (err)
 		goto err_netdev;
+	err = ipso_rx_guard_init();
+	if (err)
+		goto err_tx;
 	ipso_stats_init();
 	/* Last: userspace can reach us only once everything is ready. */
 	err = ipso_genl_init();
@@ -101,11 +108,15 @@ static int __init ipso_init(void)
 
 err_stats:
 	ipso_stats_exit();
+	ipso_rx_guard_exit();
+err_tx:
 	ipso_tx_exit();
 err_netdev:
 	ipso_netdev_exit();
 err_km:
 	ipso_km_exit();
+	ipso_maps_exit();
+err_wq:
 	ipso_wq_exit();
 err_db:
 	ipso_db_exit();
@@ -126,10 +137,14 @@ static void __exit ipso_exit(void)
 	ipso_netdevs_release_all();
 	ipso_ofl_withdraw_matching(NULL, NULL, -ESHUTDOWN);
 	flush_workqueue(ipso_wq);
+	/* No NIC owns a replay window any more. */
+	ipso_rx_guard_exit();
 	ipso_stats_exit();
 	ipso_km_exit();
+	/* Crypto bindings we made stay with their states (xfrmdev.c). */
+	ipso_xfrmdev_forget(NULL, false);
+	ipso_maps_exit();
 	ipso_wq_exit();
-	ipso_maps_release();
 	ipso_db_exit();
 	pr_info("ipsec_offload: unloaded\n");
 }

@@ -2,8 +2,9 @@
 /*
  * The loader's pinned BPF maps, handed over by fd (IPSO_CMD_SET_MAPS):
  * ipso_offload (what the tc program trusts), ipso_handles and
- * ipso_hw_stats.  Written only from the workqueue and SET_MAPS, under
- * ipso_maps_mutex.
+ * ipso_hw_stats.  One set per network namespace, the one SET_MAPS was
+ * sent from: a daemon sees and owns only its namespace's offloads.
+ * Written only from the workqueue and SET_MAPS, under ipso_maps_mutex.
  *
  * Updates go through map->ops like the bpf(2) syscall does on 6.1
  * (kernel/bpf/syscall.c: bpf_map_update_value()): under rcu_read_lock()
@@ -19,13 +20,25 @@
 #include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 #include "ipso.h"
 
 static DEFINE_MUTEX(ipso_maps_mutex);
-static struct bpf_map *ipso_map_offload;	/* HASH: offload_key -> val */
-static struct bpf_map *ipso_map_handles;	/* ARRAY or HASH: u32 -> val */
-static struct bpf_map *ipso_map_hw_stats;	/* ARRAY: u32 -> counters */
+
+struct ipso_net_maps {
+	struct bpf_map *offload;	/* HASH: offload_key -> val */
+	struct bpf_map *handles;	/* ARRAY or HASH: u32 -> val */
+	struct bpf_map *hw_stats;	/* ARRAY: u32 -> counters */
+};
+
+static unsigned int ipso_maps_net_id;
+
+static struct ipso_net_maps *ipso_maps_of(const struct ipso_offload *o)
+{
+	return net_generic(read_pnet(&o->net), ipso_maps_net_id);
+}
 
 static int ipso_map_update(struct bpf_map *map, void *key, void *val)
 {
@@ -77,6 +90,7 @@ static void ipso_offload_key(const struct ipso_offload *o,
 /* OFFLOADED: counters zeroed, handle -> SA, then (SA, dev) -> handle. */
 void ipso_maps_publish(struct ipso_offload *o)
 {
+	struct ipso_net_maps *m = ipso_maps_of(o);
 	struct ipso_offload_val ov = {
 		.state = IPSO_OFL_OFFLOADED,
 		.handle = o->handle,
@@ -93,14 +107,43 @@ void ipso_maps_publish(struct ipso_offload *o)
 	ipso_offload_key(o, &k);
 	mutex_lock(&ipso_maps_mutex);
 	ipso_map_warn("ipso_hw_stats",
-		      ipso_map_update(ipso_map_hw_stats, &handle, &zero),
+		      ipso_map_update(m->hw_stats, &handle, &zero),
 		      o->key.spi);
 	ipso_map_warn("ipso_handles",
-		      ipso_map_update(ipso_map_handles, &handle, &hv),
+		      ipso_map_update(m->handles, &handle, &hv),
 		      o->key.spi);
 	ipso_map_warn("ipso_offload",
-		      ipso_map_update(ipso_map_offload, &k, &ov), o->key.spi);
+		      ipso_map_update(m->offload, &k, &ov), o->key.spi);
 	mutex_unlock(&ipso_maps_mutex);
+}
+
+/* One (SA, device) entry of ipso_offload. */
+static void ipso_maps_put_offload(struct ipso_offload *o,
+				  struct ipso_offload_val *ov)
+{
+	struct ipso_net_maps *m = ipso_maps_of(o);
+	struct ipso_offload_key k;
+
+	ipso_offload_key(o, &k);
+	mutex_lock(&ipso_maps_mutex);
+	ipso_map_warn("ipso_offload",
+		      ipso_map_update(m->offload, &k, ov), o->key.spi);
+	mutex_unlock(&ipso_maps_mutex);
+}
+
+/*
+ * The device numbers o's SA now (after the takeover) and encrypts what
+ * XDP redirects to it: the fast path may hand it the SA's plaintext.
+ */
+void ipso_maps_publish_fastpath(struct ipso_offload *o)
+{
+	struct ipso_offload_val ov = {
+		.state = IPSO_OFL_OFFLOADED,
+		.handle = o->handle,
+		.flags = IPSO_OFL_F_PACKET,
+	};
+
+	ipso_maps_put_offload(o, &ov);
 }
 
 void ipso_maps_reject(struct ipso_offload *o)
@@ -109,22 +152,18 @@ void ipso_maps_reject(struct ipso_offload *o)
 		.state = IPSO_OFL_REJECTED,
 		.reason = o->reason,
 	};
-	struct ipso_offload_key k;
 
-	ipso_offload_key(o, &k);
-	mutex_lock(&ipso_maps_mutex);
-	ipso_map_warn("ipso_offload",
-		      ipso_map_update(ipso_map_offload, &k, &ov), o->key.spi);
-	mutex_unlock(&ipso_maps_mutex);
+	ipso_maps_put_offload(o, &ov);
 }
 
 void ipso_maps_unpublish_offload(struct ipso_offload *o)
 {
+	struct ipso_net_maps *m = ipso_maps_of(o);
 	struct ipso_offload_key k;
 
 	ipso_offload_key(o, &k);
 	mutex_lock(&ipso_maps_mutex);
-	ipso_map_warn("ipso_offload", ipso_map_delete(ipso_map_offload, &k),
+	ipso_map_warn("ipso_offload", ipso_map_delete(m->offload, &k),
 		      o->key.spi);
 	mutex_unlock(&ipso_maps_mutex);
 }
@@ -132,22 +171,26 @@ void ipso_maps_unpublish_offload(struct ipso_offload *o)
 /* Arrays cannot delete: a zeroed ipso_handles value names no SA. */
 void ipso_maps_unpublish_handle(struct ipso_offload *o)
 {
+	struct ipso_net_maps *m = ipso_maps_of(o);
 	struct ipso_handle_val zero = {};
 	u32 handle = o->handle;
 	int err;
 
 	mutex_lock(&ipso_maps_mutex);
-	if (ipso_map_handles &&
-	    ipso_map_handles->map_type == BPF_MAP_TYPE_ARRAY)
-		err = ipso_map_update(ipso_map_handles, &handle, &zero);
+	if (m->handles &&
+	    m->handles->map_type == BPF_MAP_TYPE_ARRAY)
+		err = ipso_map_update(m->handles, &handle, &zero);
 	else
-		err = ipso_map_delete(ipso_map_handles, &handle);
+		err = ipso_map_delete(m->handles, &handle);
 	ipso_map_warn("ipso_handles", err, o->key.spi);
 	mutex_unlock(&ipso_maps_mutex);
 }
 
-void ipso_maps_write_hw_stats(u32 handle, const struct ipso_sa_hw_stats *s)
+void ipso_maps_write_hw_stats(struct ipso_offload *o,
+			      const struct ipso_sa_hw_stats *s)
 {
+	struct ipso_net_maps *m = ipso_maps_of(o);
+	u32 handle = o->handle;
 	struct ipso_hw_counters c = {
 		.packets = s->packets,
 		.bytes = s->bytes,
@@ -159,7 +202,7 @@ void ipso_maps_write_hw_stats(u32 handle, const struct ipso_sa_hw_stats *s)
 	int err;
 
 	mutex_lock(&ipso_maps_mutex);
-	err = ipso_map_update(ipso_map_hw_stats, &handle, &c);
+	err = ipso_map_update(m->hw_stats, &handle, &c);
 	mutex_unlock(&ipso_maps_mutex);
 	if (err)
 		pr_warn_ratelimited("ipsec_offload: ipso_hw_stats[%u] update failed: %d\n",
@@ -262,9 +305,10 @@ bad:
 	return ERR_PTR(-EINVAL);
 }
 
-int ipso_maps_set(int offload_fd, int handle_fd, int stats_fd,
-		  struct netlink_ext_ack *extack)
+int ipso_maps_set(struct net *net, int offload_fd, int handle_fd,
+		  int stats_fd, struct netlink_ext_ack *extack)
 {
+	struct ipso_net_maps *nm = net_generic(net, ipso_maps_net_id);
 	const u32 handles = ipso_handle_max() + 1;
 	const struct ipso_map_spec specs[3] = {
 		{ "ipso_offload", sizeof(struct ipso_offload_key),
@@ -287,18 +331,18 @@ int ipso_maps_set(int offload_fd, int handle_fd, int stats_fd,
 		}
 	}
 	mutex_lock(&ipso_maps_mutex);
-	old[0] = ipso_map_offload;
-	old[1] = ipso_map_handles;
-	old[2] = ipso_map_hw_stats;
-	ipso_map_offload = m[0];
-	ipso_map_handles = m[1];
-	ipso_map_hw_stats = m[2];
+	old[0] = nm->offload;
+	old[1] = nm->handles;
+	old[2] = nm->hw_stats;
+	nm->offload = m[0];
+	nm->handles = m[1];
+	nm->hw_stats = m[2];
 	mutex_unlock(&ipso_maps_mutex);
 	for (i = 0; i < 3; i++)
 		if (old[i])
 			bpf_map_put(old[i]);
 	/* Existing offloads must appear in the new maps too. */
-	ipso_maps_resync();
+	ipso_maps_resync(net);
 	return 0;
 
 err_put:
@@ -308,17 +352,36 @@ err_put:
 	return err;
 }
 
-void ipso_maps_release(void)
+/* The namespace's offloads were torn down first (netdev.c). */
+static void __net_exit ipso_maps_net_exit(struct net *net)
 {
+	struct ipso_net_maps *nm = net_generic(net, ipso_maps_net_id);
+
+	flush_workqueue(ipso_wq);	/* a resync may still name them */
 	mutex_lock(&ipso_maps_mutex);
-	if (ipso_map_offload)
-		bpf_map_put(ipso_map_offload);
-	if (ipso_map_handles)
-		bpf_map_put(ipso_map_handles);
-	if (ipso_map_hw_stats)
-		bpf_map_put(ipso_map_hw_stats);
-	ipso_map_offload = NULL;
-	ipso_map_handles = NULL;
-	ipso_map_hw_stats = NULL;
+	if (nm->offload)
+		bpf_map_put(nm->offload);
+	if (nm->handles)
+		bpf_map_put(nm->handles);
+	if (nm->hw_stats)
+		bpf_map_put(nm->hw_stats);
+	memset(nm, 0, sizeof(*nm));
 	mutex_unlock(&ipso_maps_mutex);
+}
+
+static struct pernet_operations ipso_maps_net_ops = {
+	.exit = ipso_maps_net_exit,
+	.id = &ipso_maps_net_id,
+	.size = sizeof(struct ipso_net_maps),
+};
+
+/* Before netdev.c's, so that its exit (the teardowns) runs first. */
+int ipso_maps_init(void)
+{
+	return register_pernet_subsys(&ipso_maps_net_ops);
+}
+
+void ipso_maps_exit(void)
+{
+	unregister_pernet_subsys(&ipso_maps_net_ops);
 }

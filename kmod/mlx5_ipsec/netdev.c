@@ -3,7 +3,9 @@
  * Device and namespace lifetime.  NETDEV_DOWN and NETDEV_UNREGISTER
  * remove every offload on the device (the SAs go back to software and
  * the loader is notified); a device really going away (not just changing
- * namespace) also loses its driver registration.  A namespace going away
+ * namespace) also loses its driver registration.  The notifier runs
+ * before xfrm's, so that the crypto bindings we made are undone before
+ * xfrm_dev_down() would delete their states (xfrmdev.c).  A namespace going away
  * loses its offloads before its SAs are flushed, because our pernet exit
  * runs before xfrm's (exits run in reverse registration order).
  */
@@ -32,9 +34,11 @@ static int ipso_netdev_event(struct notifier_block *nb, unsigned long event,
 		ipso_xfrmdev_probe(dev);
 		break;
 	case NETDEV_DOWN:
+		ipso_xfrmdev_dev_down(dev);
 		ipso_ofl_withdraw_matching(ipso_match_dev, dev, -ENETDOWN);
 		break;
 	case NETDEV_UNREGISTER:
+		ipso_xfrmdev_dev_down(dev);
 		ipso_ofl_withdraw_matching(ipso_match_dev, dev, -ENODEV);
 		/* Namespace moves keep reg_state REGISTERED. */
 		if (dev->reg_state == NETREG_UNREGISTERING)
@@ -48,10 +52,12 @@ static int ipso_netdev_event(struct notifier_block *nb, unsigned long event,
 
 static struct notifier_block ipso_netdev_nb = {
 	.notifier_call = ipso_netdev_event,
+	.priority = 1,		/* xfrm's device notifier has 0 */
 };
 
 static void __net_exit ipso_net_exit(struct net *net)
 {
+	ipso_xfrmdev_forget(net, false);
 	if (ipso_ofl_teardown_matching(ipso_match_net, net, -ENOENT))
 		flush_workqueue(ipso_wq);
 }

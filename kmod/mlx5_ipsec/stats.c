@@ -35,8 +35,6 @@ void ipso_stats_feed(struct ipso_offload *o,
 	u64 dbytes = ipso_delta(now->bytes, o->last.bytes);
 	u64 dpackets = ipso_delta(now->packets, o->last.packets);
 
-	/* twice the last interval's packets: what may follow the last poll */
-	WRITE_ONCE(o->seq_margin, 2 * dpackets + IPSO_SEQ_MARGIN_MIN);
 	struct xfrm_state *x = o->x;
 
 	o->last = *now;
@@ -59,7 +57,7 @@ static void ipso_stats_read(struct ipso_offload *o)
 		return;
 	if (o->nd->ops->sa_stats(o->dev, o->handle, &now))
 		return;
-	ipso_maps_write_hw_stats(o->handle, &now);
+	ipso_maps_write_hw_stats(o, &now);
 	ipso_stats_feed(o, &now);
 }
 

@@ -17,12 +17,15 @@
  *                   (xfrm_dev_direct_output), since the inner daddr is
  *                   not an on-link neighbour.
  *
- * Anything else stays on the software path untouched: multi-state
- * bundles, BEET, mixed-family tunnels, states with kernel crypto offload,
- * packets that would not fit the path MTU after encapsulation (software
- * fragments or sends PMTU errors as usual), a path device other than the
- * offload's.  On kernels with native packet offload (>= 6.2) a state the
- * kernel itself offloads in packet mode is left to the kernel.
+ * Anything else stays on the software path: multi-state bundles, BEET,
+ * mixed-family tunnels, states with kernel crypto offload, packets that
+ * would not fit the path MTU after encapsulation (software fragments or
+ * sends PMTU errors as usual), no neighbour yet, a path device other than
+ * the offload's.  Software numbers such a packet itself, so first the
+ * device that numbers the SA and the kernel split the number space
+ * (ipso_ofl_share_seq_rcu()); the offload stays.  On kernels with native
+ * packet offload (>= 6.2) a state the kernel itself offloads in packet
+ * mode is left to the kernel.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -96,8 +99,10 @@ static unsigned int ipso_tx_tunnel(struct sk_buff *skb, struct xfrm_state *x,
 	struct neighbour *n;
 
 	n = dst_neigh_lookup(path, &x->id.daddr);
-	if (!n)
+	if (!n) {
+		ipso_ofl_share_seq_rcu(x);
 		return NF_ACCEPT;	/* let software try */
+	}
 	if (!ipso_tx_attach(skb, x)) {
 		neigh_release(n);
 		return NF_ACCEPT;
@@ -135,10 +140,16 @@ static unsigned int ipso_tx_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	/* nf hooks run under rcu_read_lock() */
 	o = ipso_ofl_find_rcu(x, path->dev->ifindex);
-	if (!o || o->dev != path->dev || !READ_ONCE(o->tx_active))
+	if (!o || o->dev != path->dev || o->dir != IPSO_DIR_OUT ||
+	    !READ_ONCE(o->tx_active)) {
+		/* routed to another device than the one numbering x */
+		ipso_ofl_share_seq_rcu(x);
 		return NF_ACCEPT;
-	if (!ipso_tx_fits(skb, dst))
+	}
+	if (!ipso_tx_fits(skb, dst)) {
+		ipso_ofl_share_seq_rcu(x);
 		return NF_ACCEPT;
+	}
 	if (x->props.mode == XFRM_MODE_TUNNEL)
 		return ipso_tx_tunnel(skb, x, path, state->pf);
 	if (!ipso_tx_attach(skb, x))

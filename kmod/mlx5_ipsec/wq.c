@@ -36,23 +36,48 @@ static u32 ipso_caps_needed(const struct xfrm_state *x)
 	return need;
 }
 
-static int ipso_check_caps(const struct ipso_offload *o)
+/* The first capability in need that have lacks, in words. */
+static const char *ipso_caps_missing(u32 need, u32 have)
 {
-	u32 need = ipso_caps_needed(o->x);
-	u32 have = o->nd->caps.caps;
+	u32 miss = need & ~have;
 
-	if (need == U32_MAX || (need & have) != need)
-		return -EOPNOTSUPP;
+	if (need == U32_MAX)
+		return "only transport and tunnel mode SAs are offloaded";
 	if (!(have & (IPSO_CAP_PACKET | IPSO_CAP_CRYPTO)))
-		return -EOPNOTSUPP;
-	return 0;
+		return "the device offers neither packet nor crypto offload";
+	if (miss & IPSO_CAP_TRANSPORT)
+		return "the device does not offload transport mode";
+	if (miss & IPSO_CAP_TUNNEL)
+		return "the device does not offload tunnel mode";
+	if (miss & IPSO_CAP_IPV6)
+		return "the device does not offload IPv6";
+	if (miss & IPSO_CAP_ESN)
+		return "the device does not offload ESN";
+	if (miss & IPSO_CAP_NATT)
+		return "the device does not offload UDP encapsulation (NAT-T)";
+	return NULL;
 }
 
-static void ipso_install_reject(struct ipso_offload *o, int err)
+static int ipso_check_caps(const struct ipso_offload *o,
+			   struct netlink_ext_ack *extack)
+{
+	const char *why = ipso_caps_missing(ipso_caps_needed(o->x),
+					    o->nd->caps.caps);
+
+	if (!why)
+		return 0;
+	/* extack keeps the pointer: these strings are static. */
+	extack->_msg = why;
+	return -EOPNOTSUPP;
+}
+
+static void ipso_install_reject(struct ipso_offload *o, int err,
+				const struct netlink_ext_ack *ext)
 {
 	spin_lock_bh(&ipso_lock);
 	o->state = IPSO_OFL_REJECTED;
 	o->reason = err;
+	strscpy(o->reason_msg, ext->_msg ?: "", sizeof(o->reason_msg));
 	spin_unlock_bh(&ipso_lock);
 	ipso_maps_reject(o);
 	ipso_genl_notify(o, IPSO_OFL_REJECTED, err);
@@ -60,16 +85,43 @@ static void ipso_install_reject(struct ipso_offload *o, int err)
 		   ntohl(o->key.spi), err);
 }
 
+/* What must hold before the driver is asked. */
+static int ipso_install_check(struct ipso_offload *o,
+			      struct netlink_ext_ack *ext)
+{
+	bool elsewhere;
+	int err;
+
+	/* Deleted since the request: the poll tears the entry down. */
+	if (READ_ONCE(o->x->km.state) == XFRM_STATE_DEAD) {
+		NL_SET_ERR_MSG_MOD(ext, "the SA was deleted");
+		return -ENOENT;
+	}
+	err = ipso_check_caps(o, ext);
+	if (err)
+		return err;
+	rcu_read_lock();
+	elsewhere = ipso_ofl_held_elsewhere_rcu(o);
+	rcu_read_unlock();
+	if (elsewhere) {
+		NL_SET_ERR_MSG_MOD(ext, "offloaded on another device already");
+		return -EBUSY;
+	}
+	return 0;
+}
+
 void ipso_install_work(struct work_struct *w)
 {
 	struct ipso_offload *o = container_of(w, struct ipso_offload,
 					      install_work);
-	struct ipso_sa_desc desc = { .x = o->x, .dir = o->dir };
+	struct netlink_ext_ack ext = {};
+	struct ipso_sa_desc desc = { .x = o->x, .dir = o->dir, .extack = &ext };
 	int handle, err;
+	bool dying;
 
 	if (READ_ONCE(o->dying))
 		return;		/* the teardown queued behind us cleans up */
-	err = ipso_check_caps(o);
+	err = ipso_install_check(o, &ext);
 	if (err)
 		goto reject;
 	handle = ipso_handle_alloc(o);
@@ -94,17 +146,24 @@ void ipso_install_work(struct work_struct *w)
 	o->handle = handle;
 	o->state = IPSO_OFL_OFFLOADED;
 	o->reason = 0;
-	if (!o->dying)
+	o->reason_msg[0] = '\0';
+	dying = o->dying;
+	if (!dying)
 		WRITE_ONCE(o->live, true);
 	spin_unlock_bh(&ipso_lock);
+	/* A teardown queued meanwhile must not find OFFLOADED in the maps. */
+	if (dying)
+		return;
 	ipso_maps_publish(o);
 	if (o->packet_mode)
 		ipso_tx_takeover(o);
+	if (READ_ONCE(o->tx_active) && (o->nd->caps.caps & IPSO_CAP_XDP_TX))
+		ipso_maps_publish_fastpath(o);
 	ipso_genl_notify(o, IPSO_OFL_OFFLOADED, 0);
 	return;
 
 reject:
-	ipso_install_reject(o, err);
+	ipso_install_reject(o, err, &ext);
 }
 
 void ipso_teardown_work(struct work_struct *w)
@@ -138,31 +197,38 @@ void ipso_teardown_work(struct work_struct *w)
 	kfree_rcu(o, rcu);
 }
 
-/* After SET_MAPS: write every settled entry into the new maps. */
+struct ipso_resync {
+	struct work_struct work;
+	struct net *net;	/* the maps' exit flushes us first */
+};
+
+/* After SET_MAPS: write the namespace's settled entries into its maps. */
 static void ipso_resync_work(struct work_struct *w)
 {
+	struct ipso_resync *r = container_of(w, struct ipso_resync, work);
 	struct ipso_offload *o;
 
 	/* Entries are freed only on this workqueue: the walk is stable. */
 	list_for_each_entry_rcu(o, &ipso_ofl_list, node, true) {
-		if (READ_ONCE(o->dying))
+		if (READ_ONCE(o->dying) || !net_eq(read_pnet(&o->net), r->net))
 			continue;
 		if (READ_ONCE(o->state) == IPSO_OFL_OFFLOADED)
 			ipso_maps_publish(o);
 		else if (READ_ONCE(o->state) == IPSO_OFL_REJECTED)
 			ipso_maps_reject(o);
 	}
-	kfree(w);
+	kfree(r);
 }
 
-void ipso_maps_resync(void)
+void ipso_maps_resync(struct net *net)
 {
-	struct work_struct *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct ipso_resync *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
-	if (!w)
+	if (!r)
 		return;		/* the allocator has warned; maps stay as they are */
-	INIT_WORK(w, ipso_resync_work);
-	queue_work(ipso_wq, w);
+	r->net = net;
+	INIT_WORK(&r->work, ipso_resync_work);
+	queue_work(ipso_wq, &r->work);
 }
 
 int ipso_wq_init(void)

@@ -43,28 +43,35 @@ static int ipso_km_notify(struct xfrm_state *x, const struct km_event *c)
 	switch (c->event) {
 	case XFRM_MSG_DELSA:
 		ipso_ofl_teardown_state(x, -ENOENT);
+		ipso_xfrmdev_state_dead(x);
 		break;
 	case XFRM_MSG_EXPIRE:
 		/* Soft expiry is the loader's business (IPSO_SA_F_DYING). */
-		if (c->data.hard)
+		if (c->data.hard) {
 			ipso_ofl_teardown_state(x, -ETIMEDOUT);
+			ipso_xfrmdev_state_dead(x);
+		}
 		break;
 	case XFRM_MSG_FLUSHSA:
 		ipso_ofl_teardown_matching(ipso_match_dead_in_net, c->net,
 					   -ENOENT);
+		ipso_xfrmdev_forget(c->net, true);
 		break;
 	case XFRM_MSG_UPDSA:
 		/*
 		 * x is the update request; the state in the SAD was either
 		 * replaced or changed in place (lifetimes, encapsulation).
 		 * Either way the device's copy may be stale: take it back
-		 * to software and let the loader offer it again.
+		 * to software, with the device's counter, and let the
+		 * loader offer it again.  xfrm_user notifies after the
+		 * update, without the state's lock, which the hand-back
+		 * takes.
 		 */
 		if (!x)
 			break;
 		m.net = xs_net(x);
 		ipso_ofl_fill_key(x, &m.key);
-		ipso_ofl_teardown_matching(ipso_match_sa_id, &m, -ESTALE);
+		ipso_ofl_withdraw_matching(ipso_match_sa_id, &m, -ESTALE);
 		break;
 	default:
 		break;
