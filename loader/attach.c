@@ -22,12 +22,11 @@
 #include "cli.h"
 #include "config_map.h"
 #include "errors.h"
+#include "fastpath.h"
 #include "pinned.h"
 
-#ifdef IPSO_HAVE_SKEL
 #include "ipso_tc.skel.h"
 #include "ipso_xdp.skel.h"
-#endif
 
 static int pinned_prog(const char *pin_dir, const char *name)
 {
@@ -101,7 +100,6 @@ bool attach_is_ours(__u32 ifindex, const char *pin_dir)
 	return ours;
 }
 
-#ifdef IPSO_HAVE_SKEL
 static struct bpf_program *find_prog(struct bpf_object *obj,
 				     enum bpf_prog_type type)
 {
@@ -154,14 +152,6 @@ out:
 	ipso_xdp__destroy(xdp);
 	return err;
 }
-#else
-static int load_objects(const char *pin_dir, bool replace)
-{
-	(void)pin_dir;
-	(void)replace;
-	return -EOPNOTSUPP;
-}
-#endif
 
 int attach_load(const char *pin_dir, bool reload, int *xdp_fd, int *tc_fd)
 {
@@ -209,7 +199,7 @@ static int replace_xdp(__u32 ifindex, __u32 old_id, int fd, const char *dev)
 	return err ? ipso_fail_errno(err, dev, "XDP replace") : 0;
 }
 
-static int attach_xdp(__u32 ifindex, int fd, const char *dev, bool reload)
+int attach_xdp_prog(__u32 ifindex, int fd, const char *dev, bool reload)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char name[BPF_OBJ_NAME_LEN] = "";
@@ -232,6 +222,24 @@ static int attach_xdp(__u32 ifindex, int fd, const char *dev, bool reload)
 	if (err)
 		return ipso_fail_errno(err, dev, "XDP attach");
 	return 0;
+}
+
+bool attach_xdp_is(__u32 ifindex, int fd)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	return fd >= 0 && !bpf_xdp_query(ifindex, 0, &q) && q.prog_id &&
+	       is_same_prog(q.prog_id, fd) == 1;
+}
+
+int detach_xdp_prog(__u32 ifindex, int fd, const char *dev)
+{
+	int err;
+
+	if (!attach_xdp_is(ifindex, fd))
+		return 0;
+	err = bpf_xdp_detach(ifindex, 0, NULL);
+	return err ? ipso_fail_errno(err, dev, "XDP detach") : 0;
 }
 
 static int attach_tc(__u32 ifindex, int fd, const char *dev, bool reload)
@@ -293,23 +301,29 @@ static void default_mark_layout(const char *pin_dir)
 	close(fd);
 }
 
+/* DEV, then for attach the words fastpath and reload in any order. */
 static int dev_arg(const char *cmd, int argc, char **argv, __u32 *ifindex,
-		   bool *reload)
+		   bool *reload, bool *fastpath)
 {
 	if (argc < 1 || cli_is_help(argv[0])) {
 		fprintf(argc < 1 ? stderr : stdout,
 			"Usage: ipsec-offload %s DEV%s\n", cmd,
-			reload ? " [reload]\n  reload: load the programs "
-			"again and replace ours on DEV (after an upgrade)" : "");
+			reload ? " [fastpath] [reload]\n"
+			"  fastpath: the XDP gateway fast path on the inside "
+			"device DEV\n"
+			"  reload: load the programs again and replace ours on "
+			"DEV (after an upgrade)" : "");
 		return argc < 1 ? IPSO_EXIT_USAGE : -1;
 	}
-	if (argc == 2 && reload && !strcmp(argv[1], "reload")) {
-		*reload = true;
-		argc--;
+	for (int i = 1; i < argc; i++) {
+		if (reload && !*reload && !strcmp(argv[i], "reload"))
+			*reload = true;
+		else if (fastpath && !*fastpath && !strcmp(argv[i], "fastpath"))
+			*fastpath = true;
+		else
+			return ipso_fail(IPSO_EXIT_USAGE, cmd,
+					 "unexpected argument '%s'", argv[i]);
 	}
-	if (argc > 1)
-		return ipso_fail(IPSO_EXIT_USAGE, cmd,
-				 "unexpected argument '%s'", argv[1]);
 	if (strlen(argv[0]) >= IF_NAMESIZE)
 		return ipso_fail(IPSO_EXIT_USAGE, cmd,
 				 "device name too long: '%s'", argv[0]);
@@ -322,12 +336,14 @@ static int dev_arg(const char *cmd, int argc, char **argv, __u32 *ifindex,
 int cmd_attach(const struct ipso_opts *o, int argc, char **argv)
 {
 	int xdp_fd, tc_fd, code, err;
-	bool reload = false;
+	bool reload = false, fastpath = false;
 	__u32 ifindex;
 
-	code = dev_arg("attach", argc, argv, &ifindex, &reload);
+	code = dev_arg("attach", argc, argv, &ifindex, &reload, &fastpath);
 	if (code)
 		return code < 0 ? IPSO_EXIT_OK : code;
+	if (fastpath)
+		return fastpath_attach(o, argv[0], ifindex, reload);
 	err = attach_load(o->pin_dir, reload, &xdp_fd, &tc_fd);
 	if (err == -EOPNOTSUPP)
 		return ipso_fail(IPSO_EXIT_UNSUPP, "attach",
@@ -346,7 +362,7 @@ int cmd_attach(const struct ipso_opts *o, int argc, char **argv)
 	if (err)
 		return ipso_fail_errno(err, "attach",
 				       "loading the datapath programs");
-	code = attach_xdp(ifindex, xdp_fd, argv[0], reload);
+	code = attach_xdp_prog(ifindex, xdp_fd, argv[0], reload);
 	if (!code) {
 		code = attach_tc(ifindex, tc_fd, argv[0], reload);
 		if (code) {
@@ -371,9 +387,12 @@ int cmd_detach(const struct ipso_opts *o, int argc, char **argv)
 	int xdp_fd, tc_fd, code, err;
 	__u32 ifindex;
 
-	code = dev_arg("detach", argc, argv, &ifindex, NULL);
+	code = dev_arg("detach", argc, argv, &ifindex, NULL, NULL);
 	if (code)
 		return code < 0 ? IPSO_EXIT_OK : code;
+	code = fastpath_detach(o, argv[0], ifindex);
+	if (code)
+		return code;
 	xdp_fd = pinned_prog(o->pin_dir, IPSO_PIN_PROG_XDP);
 	tc_fd = pinned_prog(o->pin_dir, IPSO_PIN_PROG_TC);
 	if (xdp_fd >= 0 && !bpf_xdp_query(ifindex, 0, &q) && q.prog_id &&

@@ -17,6 +17,17 @@
 #define IPSO_PIN_PROG_XDP	"ipso_prog_xdp"
 #define IPSO_PIN_PROG_TC	"ipso_prog_tc"
 
+/*
+ * XDP program fd on ifindex: nothing to do when it (or an earlier load of
+ * the same program) is there, refused when a foreign program is; with
+ * reload, ours is replaced by fd.  Returns an exit code.
+ */
+int attach_xdp_prog(__u32 ifindex, int fd, const char *dev, bool reload);
+/* Does ifindex's XDP hook hold fd's program (by name)? */
+bool attach_xdp_is(__u32 ifindex, int fd);
+/* Detach the XDP program if it is fd's; returns an exit code. */
+int detach_xdp_prog(__u32 ifindex, int fd, const char *dev);
+
 /* Is our tc egress program attached to ifindex? */
 bool attach_is_ours(__u32 ifindex, const char *pin_dir);
 

@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -17,7 +19,8 @@
 #include "errors.h"
 #include "fmt.h"
 #include "genl.h"
-#include "json.h"
+#include "json_print.h"
+#include "fastpath.h"
 #include "mirror.h"
 #include "pinned.h"
 #include "xfrm_nl.h"
@@ -43,12 +46,35 @@ static const char *const stat_names[] = {
 	[IPSO_STAT_TX_PASS_STALE] = "tx_pass_stale",
 	[IPSO_STAT_RX_PASS_STALE] = "rx_pass_stale",
 	[IPSO_STAT_TX_PASS_ESP] = "tx_pass_esp",
+	[IPSO_STAT_FP_REDIRECT] = "fp_redirect",
+	[IPSO_STAT_FP_PASS_NOT_IP] = "fp_pass_not_ip",
+	[IPSO_STAT_FP_PASS_MALFORMED] = "fp_pass_malformed",
+	[IPSO_STAT_FP_PASS_HEADER] = "fp_pass_header",
+	[IPSO_STAT_FP_PASS_FRAG] = "fp_pass_frag",
+	[IPSO_STAT_FP_PASS_TTL] = "fp_pass_ttl",
+	[IPSO_STAT_FP_PASS_STALE] = "fp_pass_stale",
+	[IPSO_STAT_FP_PASS_FIB] = "fp_pass_fib",
+	[IPSO_STAT_FP_PASS_MTU] = "fp_pass_mtu",
+	[IPSO_STAT_FP_PASS_FWD_POLICY] = "fp_pass_fwd_policy",
+	[IPSO_STAT_FP_PASS_NO_POLICY] = "fp_pass_no_policy",
+	[IPSO_STAT_FP_PASS_BYPASS] = "fp_pass_bypass",
+	[IPSO_STAT_FP_PASS_BLOCK] = "fp_pass_block",
+	[IPSO_STAT_FP_PASS_UNSURE] = "fp_pass_unsure",
+	[IPSO_STAT_FP_PASS_BUNDLE] = "fp_pass_bundle",
+	[IPSO_STAT_FP_PASS_NO_SA] = "fp_pass_no_sa",
+	[IPSO_STAT_FP_PASS_NOT_OFFLOADED] = "fp_pass_not_offloaded",
+	[IPSO_STAT_FP_PASS_NOT_PACKET] = "fp_pass_not_packet",
+	[IPSO_STAT_FP_PASS_NO_DEV] = "fp_pass_no_dev",
+	[IPSO_STAT_FP_DROP_REDIRECT] = "fp_drop_redirect",
 };
+
+_Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == IPSO_STAT__MAX,
+	       "a name for every ipso_stat");
 
 struct show {
 	const struct ipso_opts *o;
 	struct pinned pm;
-	struct jw w;
+	struct jprint p;
 	/* offload entries sorted by SA key */
 	struct ofl_ent {
 		struct ipso_offload_key k;
@@ -59,6 +85,15 @@ struct show {
 	struct xnl_event *ksa;
 	size_t nksa, cap_ksa;
 	int module;		/* -1 unknown, 0 absent, 1 loaded */
+	bool pol_stats;		/* show policy -s */
+	int pol_stats_fd;	/* ipso_pol_stats, -1 when absent */
+	/* the module's words for rejections, read once when first needed */
+	struct ofl_msg {
+		struct ipso_offload_key k;
+		char text[IPSO_GENL_REASON_MSG_LEN];
+	} *msgs;
+	size_t nmsgs;
+	bool msgs_read;
 };
 
 static int open_maps(struct show *s)
@@ -172,127 +207,157 @@ static const struct xnl_event *find_ksa(struct show *s,
 	return bsearch(&key, s->ksa, s->nksa, sizeof(*s->ksa), cmp_ksa);
 }
 
-static void print_selector(struct show *s, const struct ipso_selector *sel,
-			   bool human_indent)
+static void print_selector(struct show *s, const struct ipso_selector *sel)
 {
-	char a[FMT_ADDR_LEN], b[FMT_ADDR_LEN], p[8];
+	char a[FMT_ADDR_LEN], b[FMT_ADDR_LEN], pr[8];
+	struct jprint *p = &s->p;
 
 	fmt_prefix(a, sel->family, &sel->saddr, sel->prefixlen_s);
 	fmt_prefix(b, sel->family, &sel->daddr, sel->prefixlen_d);
-	if (s->o->json) {
-		jw_obj_open(&s->w, "selector");
-		jw_str(&s->w, "family", fmt_family(sel->family));
-		jw_str(&s->w, "src", a);
-		jw_str(&s->w, "dst", b);
-		jw_u64(&s->w, "proto", sel->proto);
-		jw_u64(&s->w, "sport", ntohs(sel->sport));
-		jw_u64(&s->w, "sport_mask", ntohs(sel->sport_mask));
-		jw_u64(&s->w, "dport", ntohs(sel->dport));
-		jw_u64(&s->w, "dport_mask", ntohs(sel->dport_mask));
-		jw_s64(&s->w, "ifindex", sel->ifindex);
-		jw_close(&s->w);
-		return;
-	}
-	printf("%ssel src %s dst %s proto %s", human_indent ? "    " : "",
-	       a, b, fmt_proto(p, sel->proto));
-	if (sel->sport_mask)
-		printf(" sport %u", ntohs(sel->sport));
-	if (sel->dport_mask)
-		printf(" dport %u", ntohs(sel->dport));
+	jp_open_obj(p, "selector");
+	jp_text(p, "    sel");
+	jp_str(p, PRINT_JSON, "family", NULL, fmt_family(sel->family));
+	jp_str(p, PRINT_ANY, "src", " src %s", a);
+	jp_str(p, PRINT_ANY, "dst", " dst %s", b);
+	jp_u64(p, PRINT_JSON, "proto", NULL, sel->proto);
+	jp_str(p, PRINT_FP, NULL, " proto %s", fmt_proto(pr, sel->proto));
+	/* text: the ports a mask selects, and a device if any */
+	jp_u64(p, PRINT_JSON | (sel->sport_mask ? PRINT_FP : 0), "sport",
+	       " sport %llu", ntohs(sel->sport));
+	jp_u64(p, PRINT_JSON, "sport_mask", NULL, ntohs(sel->sport_mask));
+	jp_u64(p, PRINT_JSON | (sel->dport_mask ? PRINT_FP : 0), "dport",
+	       " dport %llu", ntohs(sel->dport));
+	jp_u64(p, PRINT_JSON, "dport_mask", NULL, ntohs(sel->dport_mask));
+	jp_s64(p, PRINT_JSON, "ifindex", NULL, sel->ifindex);
 	if (sel->ifindex)
-		printf(" dev %s", fmt_ifname(a, sel->ifindex));
-	putchar('\n');
+		jp_str(p, PRINT_FP, NULL, " dev %s",
+		       fmt_ifname(a, sel->ifindex));
+	jp_text(p, "\n");
+	jp_close(p);
+}
+
+static void print_hw_counters(struct jprint *p,
+			      const struct ipso_hw_counters *hw)
+{
+	jp_open_obj(p, "hw");
+	jp_u64(p, PRINT_ANY, "packets", "      hw: %llu packets", hw->packets);
+	jp_u64(p, PRINT_ANY, "bytes", " %llu bytes,", hw->bytes);
+	jp_u64(p, PRINT_ANY, "auth_fail", " auth_fail %llu", hw->auth_fail);
+	jp_u64(p, PRINT_ANY, "replay_drop", " replay_drop %llu",
+	       hw->replay_drop);
+	jp_u64(p, PRINT_ANY, "no_sa_drop", " no_sa_drop %llu\n",
+	       hw->no_sa_drop);
+	jp_close(p);
+}
+
+static void print_sa_counters(struct jprint *p,
+			      const struct ipso_sa_counters *sw)
+{
+	jp_open_obj(p, "bpf");
+	jp_u64(p, PRINT_ANY, "tx_packets", "      bpf: tx %llu packets",
+	       sw->tx_packets);
+	jp_u64(p, PRINT_ANY, "tx_bytes", " %llu bytes,", sw->tx_bytes);
+	jp_u64(p, PRINT_ANY, "rx_packets", " rx %llu packets", sw->rx_packets);
+	jp_u64(p, PRINT_ANY, "rx_bytes", " %llu bytes,", sw->rx_bytes);
+	jp_u64(p, PRINT_ANY, "rx_drop_selector", " rx_drop selector %llu",
+	       sw->rx_drop_selector);
+	jp_u64(p, PRINT_ANY, "rx_drop_syndrome", " syndrome %llu\n",
+	       sw->rx_drop_syndrome);
+	jp_close(p);
 }
 
 static void print_hw(struct show *s, __u32 handle)
 {
 	struct ipso_hw_counters hw;
 	struct ipso_sa_counters sw;
-	bool have_hw, have_sw;
 
-	have_hw = !read_counters(s->pm.fd[PM_HW_STATS], &handle, &hw,
-				 sizeof(hw));
-	have_sw = !read_counters(s->pm.fd[PM_SA_STATS], &handle, &sw,
-				 sizeof(sw));
-	if (s->o->json) {
-		if (have_hw) {
-			jw_obj_open(&s->w, "hw");
-			jw_u64(&s->w, "packets", hw.packets);
-			jw_u64(&s->w, "bytes", hw.bytes);
-			jw_u64(&s->w, "auth_fail", hw.auth_fail);
-			jw_u64(&s->w, "replay_drop", hw.replay_drop);
-			jw_u64(&s->w, "no_sa_drop", hw.no_sa_drop);
-			jw_close(&s->w);
+	if (!read_counters(s->pm.fd[PM_HW_STATS], &handle, &hw, sizeof(hw)))
+		print_hw_counters(&s->p, &hw);
+	if (!read_counters(s->pm.fd[PM_SA_STATS], &handle, &sw, sizeof(sw)))
+		print_sa_counters(&s->p, &sw);
+}
+
+static int collect_msg(const struct genl_offload *o, void *data)
+{
+	struct show *s = data;
+	struct ofl_msg *m;
+
+	if (!o->reason_msg[0])
+		return 0;
+	m = realloc(s->msgs, (s->nmsgs + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	s->msgs = m;
+	m += s->nmsgs++;
+	memset(&m->k, 0, sizeof(m->k));
+	m->k.sa = o->sa;
+	m->k.ifindex = o->ifindex;
+	snprintf(m->text, sizeof(m->text), "%s", o->reason_msg);
+	return 0;
+}
+
+/* Why the module (or its driver) refused k, in its words, or NULL. */
+static const char *reject_msg(struct show *s, const struct ipso_offload_key *k)
+{
+	struct ipso_genl g;
+	size_t i;
+
+	if (!s->msgs_read) {
+		s->msgs_read = true;
+		if (!genl_open(&g)) {
+			genl_dump_offloads(&g, collect_msg, s);
+			genl_close(&g);
 		}
-		if (have_sw) {
-			jw_obj_open(&s->w, "bpf");
-			jw_u64(&s->w, "tx_packets", sw.tx_packets);
-			jw_u64(&s->w, "tx_bytes", sw.tx_bytes);
-			jw_u64(&s->w, "rx_packets", sw.rx_packets);
-			jw_u64(&s->w, "rx_bytes", sw.rx_bytes);
-			jw_u64(&s->w, "rx_drop_selector", sw.rx_drop_selector);
-			jw_u64(&s->w, "rx_drop_syndrome", sw.rx_drop_syndrome);
-			jw_close(&s->w);
-		}
-		return;
 	}
-	if (have_hw)
-		printf("      hw: %llu packets %llu bytes, "
-		       "auth_fail %llu replay_drop %llu"
-		       " no_sa_drop %llu\n", hw.packets, hw.bytes,
-		       hw.auth_fail, hw.replay_drop, hw.no_sa_drop);
-	if (have_sw)
-		printf("      bpf: tx %llu packets %llu bytes, "
-		       "rx %llu packets %llu bytes, "
-		       "rx_drop selector %llu syndrome %llu\n",
-		       sw.tx_packets, sw.tx_bytes, sw.rx_packets, sw.rx_bytes,
-		       sw.rx_drop_selector, sw.rx_drop_syndrome);
+	for (i = 0; i < s->nmsgs; i++)
+		if (s->msgs[i].k.ifindex == k->ifindex &&
+		    s->msgs[i].k.sa.family == k->sa.family &&
+		    s->msgs[i].k.sa.spi == k->sa.spi &&
+		    !memcmp(&s->msgs[i].k.sa.daddr, &k->sa.daddr,
+			    sizeof(k->sa.daddr)))
+			return s->msgs[i].text;
+	return NULL;
 }
 
 static void print_one_offload(struct show *s, const struct ofl_ent *e,
 			      bool with_sa)
 {
-	char dev[IF_NAMESIZE], a[FMT_ADDR_LEN];
+	const char *why;
+	char dev[IF_NAMESIZE], a[FMT_ADDR_LEN], spi[16];
+	struct jprint *p = &s->p;
+	bool offloaded = e->v.state == IPSO_OFL_OFFLOADED;
 
 	fmt_ifname(dev, e->k.ifindex);
-	if (s->o->json) {
-		jw_obj_open(&s->w, NULL);
-		if (with_sa) {
-			jw_str(&s->w, "daddr", fmt_addr(a, e->k.sa.family,
-							 &e->k.sa.daddr));
-			snprintf(a, sizeof(a), "0x%08x", ntohl(e->k.sa.spi));
-			jw_str(&s->w, "spi", a);
-		}
-		jw_str(&s->w, "dev", dev);
-		jw_u64(&s->w, "ifindex", e->k.ifindex);
-		jw_str(&s->w, "state", ipso_state_name(e->v.state));
-		if (e->v.state == IPSO_OFL_OFFLOADED)
-			jw_u64(&s->w, "handle", e->v.handle);
-		else
-			jw_null(&s->w, "handle");
-		if (e->v.state == IPSO_OFL_REJECTED) {
-			jw_s64(&s->w, "reason", e->v.reason);
-			jw_str(&s->w, "reason_text", strerror(-e->v.reason));
-		}
-		if (e->v.state == IPSO_OFL_OFFLOADED)
-			print_hw(s, e->v.handle);
-		jw_close(&s->w);
-		return;
+	jp_open_obj(p, NULL);
+	if (with_sa) {
+		snprintf(spi, sizeof(spi), "0x%08x", ntohl(e->k.sa.spi));
+		jp_str(p, PRINT_ANY, "daddr", "sa %s",
+		       fmt_addr(a, e->k.sa.family, &e->k.sa.daddr));
+		jp_str(p, PRINT_ANY, "spi", " spi %s ", spi);
+	} else {
+		jp_text(p, "    ");
 	}
-	if (with_sa)
-		printf("sa %s spi 0x%08x ",
-		       fmt_addr(a, e->k.sa.family, &e->k.sa.daddr),
-		       ntohl(e->k.sa.spi));
+	jp_str(p, PRINT_ANY, "dev", "offload dev %s", dev);
+	jp_u64(p, PRINT_JSON, "ifindex", NULL, e->k.ifindex);
+	jp_str(p, PRINT_ANY, "state", " state %s",
+	       ipso_state_name(e->v.state));
+	if (offloaded)
+		jp_u64(p, PRINT_ANY, "handle", " handle %llu", e->v.handle);
 	else
-		printf("    ");
-	printf("offload dev %s state %s", dev, ipso_state_name(e->v.state));
-	if (e->v.state == IPSO_OFL_OFFLOADED)
-		printf(" handle %u", e->v.handle);
-	if (e->v.state == IPSO_OFL_REJECTED)
-		printf(" reason %s (%d)", strerror(-e->v.reason), e->v.reason);
-	putchar('\n');
-	if (e->v.state == IPSO_OFL_OFFLOADED)
+		jp_null(p, "handle");
+	if (e->v.state == IPSO_OFL_REJECTED) {
+		jp_s64(p, PRINT_JSON, "reason", NULL, e->v.reason);
+		jp_str(p, PRINT_ANY, "reason_text", " reason %s",
+		       strerror(-e->v.reason));
+		jp_s64(p, PRINT_FP, NULL, " (%lld)", e->v.reason);
+		why = reject_msg(s, &e->k);
+		if (why)
+			jp_str(p, PRINT_ANY, "message", ": %s", why);
+	}
+	jp_text(p, "\n");
+	if (offloaded)
 		print_hw(s, e->v.handle);
+	jp_close(p);
 }
 
 /* Why an SA has no offload entry, as far as show can tell. */
@@ -326,52 +391,73 @@ static void print_sa_offloads(struct show *s, const struct ipso_sa_key *k,
 		else
 			hi = mid;
 	}
-	if (s->o->json)
-		jw_arr_open(&s->w, "offload");
+	jp_open_arr(&s->p, "offload");
 	for (; lo < s->nofl && !cmp_sa_key(&s->ofl[lo].k.sa, k); lo++)
 		print_one_offload(s, &s->ofl[lo], false);
-	if (s->o->json)
-		jw_close(&s->w);
-	if (!s->nofl || lo == 0 || cmp_sa_key(&s->ofl[lo - 1].k.sa, k)) {
-		const char *why = not_offloaded_why(s, dir);
+	jp_close(&s->p);
+	if (!s->nofl || lo == 0 || cmp_sa_key(&s->ofl[lo - 1].k.sa, k))
+		jp_str(&s->p, PRINT_ANY, "offload_note",
+		       "    offload none (not offloaded: %s)\n",
+		       not_offloaded_why(s, dir));
+}
 
-		if (s->o->json)
-			jw_str(&s->w, "offload_note", why);
-		else
-			printf("    offload none (not offloaded: %s)\n", why);
-	}
+/* Limits the kernel calls infinite read as none (0) in text. */
+static unsigned long long limit_or_zero(__u64 v)
+{
+	return v == UINT64_MAX ? 0 : v;
+}
+
+static void print_lifetime(struct jprint *p, const struct xnl_event *ev)
+{
+	jp_open_obj(p, "lifetime");
+	jp_u64(p, PRINT_JSON, "soft_bytes", NULL, ev->lft_soft_bytes);
+	jp_u64(p, PRINT_JSON, "hard_bytes", NULL, ev->lft_hard_bytes);
+	jp_u64(p, PRINT_JSON, "soft_packets", NULL, ev->lft_soft_packets);
+	jp_u64(p, PRINT_JSON, "hard_packets", NULL, ev->lft_hard_packets);
+	jp_u64(p, PRINT_JSON, "soft_add_seconds", NULL, ev->lft_soft_add);
+	jp_u64(p, PRINT_JSON, "hard_add_seconds", NULL, ev->lft_hard_add);
+	jp_close(p);
+	jp_text(p, "    lifetime soft %lluB/%llup/%llus "
+		"hard %lluB/%llup/%llus (0 = none)\n",
+		limit_or_zero(ev->lft_soft_bytes), limit_or_zero(ev->lft_soft_packets),
+		(unsigned long long)ev->lft_soft_add,
+		limit_or_zero(ev->lft_hard_bytes), limit_or_zero(ev->lft_hard_packets),
+		(unsigned long long)ev->lft_hard_add);
 }
 
 static void print_kernel_side(struct show *s, const struct xnl_event *ev)
 {
-	if (s->o->json) {
-		jw_obj_open(&s->w, "kernel");
-		jw_str(&s->w, "alg", ev->alg);
-		jw_u64(&s->w, "replay_window", ev->replay_window);
-		jw_u64(&s->w, "packets", ev->cur_packets);
-		jw_u64(&s->w, "bytes", ev->cur_bytes);
-		jw_obj_open(&s->w, "lifetime");
-		jw_u64(&s->w, "soft_bytes", ev->lft_soft_bytes);
-		jw_u64(&s->w, "hard_bytes", ev->lft_hard_bytes);
-		jw_u64(&s->w, "soft_packets", ev->lft_soft_packets);
-		jw_u64(&s->w, "hard_packets", ev->lft_hard_packets);
-		jw_u64(&s->w, "soft_add_seconds", ev->lft_soft_add);
-		jw_u64(&s->w, "hard_add_seconds", ev->lft_hard_add);
-		jw_close(&s->w);
-		jw_close(&s->w);
-		return;
+	struct jprint *p = &s->p;
+
+	jp_open_obj(p, "kernel");
+	jp_str(p, PRINT_ANY, "alg", "    alg %s", ev->alg);
+	jp_u64(p, PRINT_ANY, "replay_window", " replay-window %llu\n",
+	       ev->replay_window);
+	jp_u64(p, PRINT_ANY, "packets", "    kernel: %llu packets",
+	       ev->cur_packets);
+	jp_u64(p, PRINT_ANY, "bytes", " %llu bytes\n", ev->cur_bytes);
+	print_lifetime(p, ev);
+	jp_close(p);
+}
+
+static void print_sa_flags(struct jprint *p, const struct ipso_sa *sa)
+{
+	jp_open_arr(p, "flags");
+	if (sa->flags & IPSO_SA_F_ESN)
+		jp_str(p, PRINT_ANY, NULL, " %s", "esn");
+	if (sa->flags & IPSO_SA_F_NATT)
+		jp_str(p, PRINT_ANY, NULL, " %s", "natt");
+	if (sa->flags & IPSO_SA_F_DYING)
+		jp_str(p, PRINT_ANY, NULL, " %s", "dying");
+	jp_close(p);
+	if (sa->flags & IPSO_SA_F_NATT) {
+		jp_open_obj(p, "encap");
+		jp_u64(p, PRINT_ANY, "sport", " encap sport %llu",
+		       ntohs(sa->encap_sport));
+		jp_u64(p, PRINT_ANY, "dport", " dport %llu",
+		       ntohs(sa->encap_dport));
+		jp_close(p);
 	}
-	printf("    alg %s replay-window %u\n", ev->alg, ev->replay_window);
-	printf("    kernel: %llu packets %llu bytes\n",
-	       ev->cur_packets, ev->cur_bytes);
-	printf("    lifetime soft %lluB/%llup/%llus "
-	       "hard %lluB/%llup/%llus (0 = none)\n",
-	       ev->lft_soft_bytes == UINT64_MAX ? 0 : ev->lft_soft_bytes,
-	       ev->lft_soft_packets == UINT64_MAX ? 0 : ev->lft_soft_packets,
-	       ev->lft_soft_add,
-	       ev->lft_hard_bytes == UINT64_MAX ? 0 : ev->lft_hard_bytes,
-	       ev->lft_hard_packets == UINT64_MAX ? 0 : ev->lft_hard_packets,
-	       ev->lft_hard_add);
 }
 
 static void print_sa(struct show *s, const struct ipso_sa_key *k,
@@ -379,59 +465,32 @@ static void print_sa(struct show *s, const struct ipso_sa_key *k,
 {
 	const struct xnl_event *kev = find_ksa(s, k);
 	char d[FMT_ADDR_LEN], src[FMT_ADDR_LEN], spi[16];
+	struct jprint *p = &s->p;
 
 	fmt_addr(d, sa->family, &sa->daddr);
 	fmt_addr(src, sa->family, &sa->saddr);
 	snprintf(spi, sizeof(spi), "0x%08x", ntohl(sa->spi));
-	if (s->o->json) {
-		jw_obj_open(&s->w, NULL);
-		jw_u64(&s->w, "id", sa->sa_id);
-		jw_str(&s->w, "family", fmt_family(sa->family));
-		jw_str(&s->w, "src", src);
-		jw_str(&s->w, "dst", d);
-		jw_str(&s->w, "proto", "esp");
-		jw_str(&s->w, "spi", spi);
-		jw_u64(&s->w, "reqid", sa->reqid);
-		jw_str(&s->w, "mode", xnl_mode_name(sa->mode));
-		jw_str(&s->w, "dir", xnl_dir_name(sa->dir));
-		jw_arr_open(&s->w, "flags");
-		if (sa->flags & IPSO_SA_F_ESN)
-			jw_str(&s->w, NULL, "esn");
-		if (sa->flags & IPSO_SA_F_NATT)
-			jw_str(&s->w, NULL, "natt");
-		if (sa->flags & IPSO_SA_F_DYING)
-			jw_str(&s->w, NULL, "dying");
-		jw_close(&s->w);
-		if (sa->flags & IPSO_SA_F_NATT) {
-			jw_obj_open(&s->w, "encap");
-			jw_u64(&s->w, "sport", ntohs(sa->encap_sport));
-			jw_u64(&s->w, "dport", ntohs(sa->encap_dport));
-			jw_close(&s->w);
-		}
-		jw_u64(&s->w, "icv_len", sa->icv_len);
-		jw_u64(&s->w, "add_time", sa->add_time);
-		print_selector(s, &sa->sel, false);
-		if (kev)
-			print_kernel_side(s, kev);
-		print_sa_offloads(s, k, sa->dir);
-		jw_close(&s->w);
-		return;
-	}
-	printf("sa src %s dst %s proto esp spi %s reqid %u mode %s dir %s\n",
-	       src, d, spi, sa->reqid, xnl_mode_name(sa->mode),
-	       xnl_dir_name(sa->dir));
-	printf("    id %u icv %u%s%s%s", sa->sa_id, sa->icv_len,
-	       sa->flags & IPSO_SA_F_ESN ? " esn" : "",
-	       sa->flags & IPSO_SA_F_NATT ? " natt" : "",
-	       sa->flags & IPSO_SA_F_DYING ? " dying" : "");
-	if (sa->flags & IPSO_SA_F_NATT)
-		printf(" encap sport %u dport %u", ntohs(sa->encap_sport),
-		       ntohs(sa->encap_dport));
-	putchar('\n');
-	print_selector(s, &sa->sel, true);
+	jp_open_obj(p, NULL);
+	jp_u64(p, PRINT_JSON, "id", NULL, sa->sa_id);
+	jp_str(p, PRINT_JSON, "family", NULL, fmt_family(sa->family));
+	jp_str(p, PRINT_ANY, "src", "sa src %s", src);
+	jp_str(p, PRINT_ANY, "dst", " dst %s", d);
+	jp_str(p, PRINT_ANY, "proto", " proto %s", "esp");
+	jp_str(p, PRINT_ANY, "spi", " spi %s", spi);
+	jp_u64(p, PRINT_ANY, "reqid", " reqid %llu", sa->reqid);
+	jp_str(p, PRINT_ANY, "mode", " mode %s", xnl_mode_name(sa->mode));
+	jp_str(p, PRINT_ANY, "dir", " dir %s\n", xnl_dir_name(sa->dir));
+	/* text: id and ICV length lead the second line */
+	jp_text(p, "    id %u icv %u", sa->sa_id, sa->icv_len);
+	print_sa_flags(p, sa);
+	jp_text(p, "\n");
+	jp_u64(p, PRINT_JSON, "icv_len", NULL, sa->icv_len);
+	jp_u64(p, PRINT_JSON, "add_time", NULL, sa->add_time);
+	print_selector(s, &sa->sel);
 	if (kev)
 		print_kernel_side(s, kev);
 	print_sa_offloads(s, k, sa->dir);
+	jp_close(p);
 }
 
 struct sa_ent {
@@ -484,72 +543,78 @@ static int show_sa(struct show *s)
 			n++;
 	}
 	qsort(v, n, sizeof(*v), cmp_sa_ent);
-	if (s->o->json)
-		jw_arr_open(&s->w, NULL);
+	jp_open_arr(&s->p, NULL);
 	for (size_t i = 0; i < n; i++)
 		print_sa(s, &v[i].k, &v[i].v);
-	if (s->o->json) {
-		jw_close(&s->w);
-		jw_end(&s->w);
-	}
+	jp_close(&s->p);
+	jp_end(&s->p);
 	free(v);
 	return 0;
 }
 
-static int print_policy(const struct ipso_policy_desc *p, void *data)
+static void print_tmpl(struct jprint *p, const struct ipso_tmpl_desc *t)
+{
+	char a[FMT_ADDR_LEN], pr[8];
+
+	jp_open_obj(p, NULL);
+	jp_str(p, PRINT_ANY, "src", "    tmpl src %s",
+	       fmt_addr(a, t->family, &t->saddr));
+	jp_str(p, PRINT_ANY, "dst", " dst %s",
+	       fmt_addr(a, t->family, &t->daddr));
+	jp_str(p, PRINT_ANY, "proto", " proto %s", fmt_proto(pr, t->proto));
+	jp_u64(p, PRINT_ANY, "spi", " spi 0x%08llx", ntohl(t->spi));
+	jp_u64(p, PRINT_ANY, "reqid", " reqid %llu", t->reqid);
+	jp_str(p, PRINT_ANY, "mode", " mode %s", xnl_mode_name(t->mode));
+	/* text: only the exception, `level use` */
+	jp_str(p, PRINT_JSON | (t->optional ? PRINT_FP : 0), "level",
+	       " level %s", t->optional ? "use" : "required");
+	jp_text(p, "\n");
+	jp_close(p);
+}
+
+/* show policy -s: what the XDP fast path sent under the policy. */
+static void print_pol_stats(struct show *s, __u32 index)
+{
+	struct ipso_pol_counters c = { 0 };
+
+	/* no entry: the fast path never sent under it */
+	read_counters(s->pol_stats_fd, &index, &c, sizeof(c));
+	jp_open_obj(&s->p, "stats");
+	jp_u64(&s->p, PRINT_ANY, "fastpath_packets",
+	       "\tfastpath packets %llu", c.packets);
+	jp_u64(&s->p, PRINT_ANY, "fastpath_bytes", " bytes %llu\n", c.bytes);
+	jp_close(&s->p);
+}
+
+static int print_policy(const struct ipso_policy_desc *pol, void *data)
 {
 	struct show *s = data;
-	char a[FMT_ADDR_LEN], b[FMT_ADDR_LEN], pr[8];
+	struct jprint *p = &s->p;
 
-	if (s->o->json) {
-		jw_obj_open(&s->w, NULL);
-		jw_u64(&s->w, "index", p->index);
-		jw_str(&s->w, "dir", xnl_dir_name(p->dir));
-		jw_u64(&s->w, "priority", p->priority);
-		jw_str(&s->w, "action", fmt_action(p->action));
-		print_selector(s, &p->sel, false);
-		jw_obj_open(&s->w, "mark");
-		jw_u64(&s->w, "value", p->mark_v);
-		jw_u64(&s->w, "mask", p->mark_m);
-		jw_close(&s->w);
-		jw_u64(&s->w, "if_id", p->if_id);
-		jw_arr_open(&s->w, "tmpl");
-		for (int i = 0; i < p->ntmpl && i < IPSO_MAX_TMPL; i++) {
-			const struct ipso_tmpl_desc *t = &p->tmpl[i];
-
-			jw_obj_open(&s->w, NULL);
-			jw_str(&s->w, "src", fmt_addr(a, t->family, &t->saddr));
-			jw_str(&s->w, "dst", fmt_addr(b, t->family, &t->daddr));
-			jw_str(&s->w, "proto", fmt_proto(pr, t->proto));
-			jw_u64(&s->w, "spi", ntohl(t->spi));
-			jw_u64(&s->w, "reqid", t->reqid);
-			jw_str(&s->w, "mode", xnl_mode_name(t->mode));
-			jw_str(&s->w, "level", t->optional ? "use" :
-							      "required");
-			jw_close(&s->w);
-		}
-		jw_close(&s->w);
-		jw_close(&s->w);
-		return 0;
-	}
-	printf("policy index %u dir %s priority %u action %s",
-	       p->index, xnl_dir_name(p->dir), p->priority,
-	       fmt_action(p->action));
-	if (p->mark_m)
-		printf(" mark 0x%x/0x%x", p->mark_v, p->mark_m);
-	if (p->if_id)
-		printf(" if_id %u", p->if_id);
-	putchar('\n');
-	print_selector(s, &p->sel, true);
-	for (int i = 0; i < p->ntmpl && i < IPSO_MAX_TMPL; i++) {
-		const struct ipso_tmpl_desc *t = &p->tmpl[i];
-
-		printf("    tmpl src %s dst %s proto %s spi 0x%08x reqid %u "
-		       "mode %s%s\n", fmt_addr(a, t->family, &t->saddr),
-		       fmt_addr(b, t->family, &t->daddr),
-		       fmt_proto(pr, t->proto), ntohl(t->spi), t->reqid,
-		       xnl_mode_name(t->mode), t->optional ? " level use" : "");
-	}
+	jp_open_obj(p, NULL);
+	jp_u64(p, PRINT_ANY, "index", "policy index %llu", pol->index);
+	jp_str(p, PRINT_ANY, "dir", " dir %s", xnl_dir_name(pol->dir));
+	jp_u64(p, PRINT_ANY, "priority", " priority %llu", pol->priority);
+	jp_str(p, PRINT_ANY, "action", " action %s", fmt_action(pol->action));
+	/* text: mark and if_id on the first line, when set */
+	if (pol->mark_m)
+		jp_text(p, " mark 0x%x/0x%x", pol->mark_v, pol->mark_m);
+	if (pol->if_id)
+		jp_text(p, " if_id %u", pol->if_id);
+	jp_text(p, "\n");
+	print_selector(s, &pol->sel);
+	jp_open_obj(p, "mark");
+	jp_u64(p, PRINT_JSON, "value", NULL, pol->mark_v);
+	jp_u64(p, PRINT_JSON, "mask", NULL, pol->mark_m);
+	jp_close(p);
+	jp_u64(p, PRINT_JSON, "if_id", NULL, pol->if_id);
+	jp_open_arr(p, "tmpl");
+	for (int i = 0; i < pol->ntmpl && i < IPSO_MAX_TMPL; i++)
+		print_tmpl(p, &pol->tmpl[i]);
+	jp_close(p);
+	if (s->pol_stats)
+		print_pol_stats(s, pol->index);
+	jp_close(p);
 	return 0;
 }
 
@@ -598,22 +663,24 @@ static int show_policy(struct show *s)
 				       "cannot open the mirror");
 	err = ipso_mirror_for_each_policy(m, collect_policy, &pv);
 	ipso_mirror_close(m);
-	if (err == -EOPNOTSUPP)
-		return ipso_fail(IPSO_EXIT_UNSUPP, "show policy",
-			"the mirror library cannot list policies yet");
 	if (err) {
 		free(pv.v);
 		return ipso_fail_errno(err, "show policy", NULL);
 	}
 	qsort(pv.v, pv.n, sizeof(*pv.v), cmp_policy);
-	if (s->o->json)
-		jw_arr_open(&s->w, NULL);
+	if (s->pol_stats) {
+		char path[PATH_MAX];
+
+		/* maps older than the fast path: every counter reads 0 */
+		snprintf(path, sizeof(path), "%s/ipso_pol_stats",
+			 s->o->pin_dir);
+		s->pol_stats_fd = bpf_obj_get(path);
+	}
+	jp_open_arr(&s->p, NULL);
 	for (size_t i = 0; i < pv.n; i++)
 		print_policy(&pv.v[i], s);
-	if (s->o->json) {
-		jw_close(&s->w);
-		jw_end(&s->w);
-	}
+	jp_close(&s->p);
+	jp_end(&s->p);
 	free(pv.v);
 	return 0;
 }
@@ -628,16 +695,13 @@ static int show_offload(struct show *s)
 		return ipso_fail(IPSO_EXIT_RUNTIME, "show offload",
 				 "no ipso_offload map under %s",
 				 s->o->pin_dir);
-	if (s->o->json)
-		jw_arr_open(&s->w, NULL);
+	jp_open_arr(&s->p, NULL);
 	for (size_t i = 0; i < s->nofl; i++)
 		print_one_offload(s, &s->ofl[i], true);
-	if (s->o->json) {
-		jw_close(&s->w);
-		jw_end(&s->w);
-	} else if (!s->nofl) {
-		printf("no offloads\n");
-	}
+	jp_close(&s->p);
+	jp_end(&s->p);
+	if (!s->nofl)
+		jp_text(&s->p, "no offloads\n");
 	return 0;
 }
 
@@ -657,54 +721,51 @@ static size_t count_keys(int fd, size_t key_size)
 	return n;
 }
 
-static int show_stats(struct show *s)
+static void print_offload_counts(struct show *s)
 {
-	struct ipso_config cfg = { 0 };
 	size_t nstate[4] = { 0 };
-	__u32 zero = 0;
-	bool have_cfg;
-	int err = load_offloads(s);
 
-	if (err)
-		return ipso_fail_errno(err, "show stats", NULL);
 	for (size_t i = 0; i < s->nofl; i++)
 		if (s->ofl[i].v.state < 4)
 			nstate[s->ofl[i].v.state]++;
-	have_cfg = s->pm.fd[PM_CONFIG] >= 0 &&
-		   !bpf_map_lookup_elem(s->pm.fd[PM_CONFIG], &zero, &cfg);
-	if (s->o->json) {
-		jw_obj_open(&s->w, NULL);
-		jw_u64(&s->w, "sas", count_keys(s->pm.fd[PM_SAD],
-						sizeof(struct ipso_sa_key)));
-		jw_obj_open(&s->w, "offloads");
-		for (int i = 1; i < 4; i++)
-			jw_u64(&s->w, ipso_state_name(i), nstate[i]);
-		jw_close(&s->w);
-		if (have_cfg) {
-			jw_obj_open(&s->w, "config");
-			jw_u64(&s->w, "mark_magic", cfg.mark_magic);
-			jw_u64(&s->w, "mark_magic_mask", cfg.mark_magic_mask);
-			jw_u64(&s->w, "mark_handle_mask", cfg.mark_handle_mask);
-			jw_u64(&s->w, "flags", cfg.flags);
-			jw_u64(&s->w, "generation", cfg.generation);
-			jw_close(&s->w);
-		}
-		jw_obj_open(&s->w, "datapath");
-	} else {
-		printf("sas %zu offloads: pending %zu offloaded %zu "
-		       "rejected %zu\n", count_keys(s->pm.fd[PM_SAD],
-						    sizeof(struct ipso_sa_key)),
-		       nstate[1], nstate[2], nstate[3]);
-		if (have_cfg)
-			printf("mark magic 0x%08x/0x%08x handle mask 0x%08x "
-			       "generation %llu\n", cfg.mark_magic,
-			       cfg.mark_magic_mask, cfg.mark_handle_mask,
-			       (unsigned long long)cfg.generation);
+	jp_u64(&s->p, PRINT_ANY, "sas", "sas %llu",
+	       count_keys(s->pm.fd[PM_SAD], sizeof(struct ipso_sa_key)));
+	jp_open_obj(&s->p, "offloads");
+	jp_text(&s->p, " offloads:");
+	for (int i = 1; i < 4; i++) {
+		jp_text(&s->p, " %s", ipso_state_name(i));
+		jp_u64(&s->p, PRINT_ANY, ipso_state_name(i), " %llu",
+		       nstate[i]);
 	}
+	jp_close(&s->p);
+	jp_text(&s->p, "\n");
+}
+
+static void print_config(struct jprint *p, const struct ipso_config *cfg)
+{
+	jp_open_obj(p, "config");
+	jp_u64(p, PRINT_ANY, "mark_magic", "mark magic 0x%08llx",
+	       cfg->mark_magic);
+	jp_u64(p, PRINT_ANY, "mark_magic_mask", "/0x%08llx",
+	       cfg->mark_magic_mask);
+	jp_u64(p, PRINT_ANY, "mark_handle_mask", " handle mask 0x%08llx",
+	       cfg->mark_handle_mask);
+	jp_u64(p, PRINT_JSON, "flags", NULL, cfg->flags);
+	/* as the last sync or daemon tick read it; the fast path needs accept */
+	jp_str(p, PRINT_ANY, "fwd_default", " fwd default %s",
+	       cfg->flags & IPSO_CFG_F_FWD_ACCEPT ? "accept" : "block");
+	jp_u64(p, PRINT_ANY, "generation", " generation %llu\n",
+	       cfg->generation);
+	jp_close(p);
+}
+
+static void print_datapath_stats(struct show *s)
+{
+	char name[32];
+
+	jp_open_obj(&s->p, "datapath");
 	for (__u32 i = 0; i < IPSO_STAT__MAX; i++) {
 		__u64 v = 0;
-
-		char name[32];
 
 		if (read_counters(s->pm.fd[PM_STATS], &i, &v, sizeof(v)))
 			continue;
@@ -713,35 +774,42 @@ static int show_stats(struct show *s)
 			snprintf(name, sizeof(name), "%s", stat_names[i]);
 		else
 			snprintf(name, sizeof(name), "stat_%u", i);
-		if (s->o->json)
-			jw_u64(&s->w, name, v);
-		else
-			printf("%-24s %llu\n", name, v);
+		jp_text(&s->p, "%-24s", name);
+		jp_u64(&s->p, PRINT_ANY, name, " %llu\n", v);
 	}
-	if (s->o->json) {
-		jw_close(&s->w);
-		jw_close(&s->w);
-		jw_end(&s->w);
-	}
+	jp_close(&s->p);
+}
+
+static int show_stats(struct show *s)
+{
+	struct ipso_config cfg = { 0 };
+	__u32 zero = 0;
+	int err = load_offloads(s);
+
+	if (err)
+		return ipso_fail_errno(err, "show stats", NULL);
+	jp_open_obj(&s->p, NULL);
+	print_offload_counts(s);
+	if (s->pm.fd[PM_CONFIG] >= 0 &&
+	    !bpf_map_lookup_elem(s->pm.fd[PM_CONFIG], &zero, &cfg))
+		print_config(&s->p, &cfg);
+	print_datapath_stats(s);
+	jp_close(&s->p);
+	jp_end(&s->p);
 	return 0;
 }
 
 static int print_dev(const struct genl_dev *d, void *data)
 {
-	struct show *s = data;
+	struct jprint *p = &((struct show *)data)->p;
 
-	if (s->o->json) {
-		jw_obj_open(&s->w, NULL);
-		jw_str(&s->w, "dev", d->name);
-		jw_u64(&s->w, "ifindex", d->ifindex);
-		jw_str(&s->w, "backend", d->backend);
-		jw_u64(&s->w, "caps", d->caps);
-		jw_u64(&s->w, "max_sa", d->max_sa);
-		jw_close(&s->w);
-	} else {
-		printf("dev %s ifindex %u backend %s caps 0x%x max_sa %u\n",
-		       d->name, d->ifindex, d->backend, d->caps, d->max_sa);
-	}
+	jp_open_obj(p, NULL);
+	jp_str(p, PRINT_ANY, "dev", "dev %s", d->name);
+	jp_u64(p, PRINT_ANY, "ifindex", " ifindex %llu", d->ifindex);
+	jp_str(p, PRINT_ANY, "backend", " backend %s", d->backend);
+	jp_u64(p, PRINT_ANY, "caps", " caps 0x%llx", d->caps);
+	jp_u64(p, PRINT_ANY, "max_sa", " max_sa %llu\n", d->max_sa);
+	jp_close(p);
 	return 0;
 }
 
@@ -755,38 +823,43 @@ static int show_devices(struct show *s)
 				 "bridge module not loaded");
 	if (err)
 		return ipso_fail_errno(err, "show devices", NULL);
-	if (s->o->json)
-		jw_arr_open(&s->w, NULL);
+	jp_open_arr(&s->p, NULL);
 	err = genl_dump_devices(&g, print_dev, s);
-	if (s->o->json) {
-		jw_close(&s->w);
-		jw_end(&s->w);
-	}
+	jp_close(&s->p);
+	jp_end(&s->p);
 	genl_close(&g);
 	return err ? ipso_fail_errno(err, "show devices", NULL) : 0;
 }
 
 static void show_usage(FILE *f)
 {
-	fputs("Usage: ipsec-offload [-j [-p]] show { sa | policy | offload | "
-	      "stats | devices }\n", f);
+	fputs("Usage: ipsec-offload [-j [-p]] show { sa | policy [-s] | "
+	      "offload | stats | devices | fastpath }\n"
+	      "  policy -s: with what the XDP fast path sent under each\n", f);
 }
 
 int cmd_show(const struct ipso_opts *o, int argc, char **argv)
 {
-	struct show s = { .o = o, .module = -1 };
+	struct show s = { .o = o, .module = -1, .pol_stats_fd = -1 };
 	int code;
 
 	if (argc < 1 || cli_is_help(argv[0])) {
 		show_usage(argc < 1 ? stderr : stdout);
 		return argc < 1 ? IPSO_EXIT_USAGE : IPSO_EXIT_OK;
 	}
+	if (argc == 2 && !strcmp(argv[0], "policy") &&
+	    (!strcmp(argv[1], "-s") || !strcmp(argv[1], "stats"))) {
+		s.pol_stats = true;	/* the map: opened by show_policy */
+		argc--;
+	}
 	if (argc > 1)
 		return ipso_fail(IPSO_EXIT_USAGE, "show",
 				 "unexpected argument '%s'", argv[1]);
-	jw_init(&s.w, stdout, o->pretty);
+	jp_init(&s.p, o->json, o->pretty);
 	if (!strcmp(argv[0], "devices"))
 		return show_devices(&s);
+	if (!strcmp(argv[0], "fastpath"))
+		return fastpath_show(o, &s.p);
 	if (strcmp(argv[0], "sa") && strcmp(argv[0], "policy") &&
 	    strcmp(argv[0], "offload") && strcmp(argv[0], "stats"))
 		return ipso_fail(IPSO_EXIT_USAGE, "show",
@@ -803,7 +876,10 @@ int cmd_show(const struct ipso_opts *o, int argc, char **argv)
 	else
 		code = show_stats(&s);
 	pinned_close(&s.pm);
+	if (s.pol_stats_fd >= 0)
+		close(s.pol_stats_fd);
 	free(s.ofl);
 	free(s.ksa);
+	free(s.msgs);
 	return code;
 }

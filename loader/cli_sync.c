@@ -45,7 +45,6 @@ int cmd_sync(const struct ipso_opts *o, int argc, char **argv)
 {
 	struct sync_stats st;
 	struct ipso_mirror *m;
-	struct kview kv;
 	double t0;
 	int code = 0, err;
 
@@ -62,12 +61,8 @@ int cmd_sync(const struct ipso_opts *o, int argc, char **argv)
 	m = cli_open_mirror(o, &code);
 	if (!m)
 		return code;
-	if (kv_init(&kv)) {
-		ipso_mirror_close(m);
-		return ipso_fail_errno(ENOMEM, "sync", NULL);
-	}
 	t0 = now_s();
-	err = ipso_sync(m, &kv, &st);
+	err = ipso_sync(m, &st);
 	if (err && !st.first_err) {
 		code = ipso_fail_errno(err, "sync", "mirroring the SAD/SPD");
 	} else {
@@ -93,7 +88,6 @@ int cmd_sync(const struct ipso_opts *o, int argc, char **argv)
 				"some entries could not be mirrored "
 				"(see -v)");
 	}
-	kv_free(&kv);
 	ipso_mirror_close(m);
 	return code;
 }

@@ -27,6 +27,7 @@
 #include "offload.h"
 #include "sd_notify.h"
 #include "sync.h"
+#include "xfrm_nl.h"
 
 #define DAEMON_RCVBUF		(32 << 20)	/* bursts of 100k events */
 #define DAEMON_TICK_MS		1000		/* module / device rescan */
@@ -37,19 +38,9 @@
 #define DAEMON_BATCH_MAX	4096
 #define DAEMON_LEASE_NS		(5ULL * 1000000000ULL)	/* > 4 ticks */
 
-/*
- * The mirror's liveness lease (ipso_config.live_until_ns, appended to
- * mirror.h by the datapath): renewed every tick, expired (1) at exit, so
- * the datapath stops trusting a mirror that nobody maintains.  Declared
- * here too so the loader builds before the mirror has it (weak stub in
- * mirror_fallback.c).
- */
-int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns);
-
 struct daemon {
 	const struct ipso_opts *o;
 	struct ipso_mirror *m;
-	struct kview kv;
 	struct ofl_mgr om;
 	struct devperm perm;
 	bool offload;
@@ -60,6 +51,10 @@ struct daemon {
 	unsigned long events, batches, resyncs;
 };
 
+/*
+ * Renewed every tick and expired (1) at exit, so the datapath stops
+ * trusting a mirror that nobody maintains.
+ */
 static void renew_lease(struct daemon *d)
 {
 	struct timespec ts;
@@ -91,20 +86,16 @@ static void queue_offer(struct daemon *d, const struct ipso_sa_key *k)
 	d->offer[d->noffer++] = *k;
 }
 
-static void put_sa(struct daemon *d, struct kv_sa *s)
+static void refused(const char *what, int err)
 {
-	int err = ipso_mirror_put_sa(d->m, &s->d);
-
 	if (err)
-		derr("SA refused by the mirror", err);
+		derr(what, err);
 }
 
-static void queue_offer(struct daemon *d, const struct ipso_sa_key *k);
-
-/* An SA's direction changed with a policy: re-mirror, maybe offer. */
-static void reput_cb(struct kv_sa *s, void *ctx)
+/* An SA's direction changed with a policy: re-mirrored, maybe offer. */
+static void redirected(struct shadow_sa *s, int err, void *ctx)
 {
-	put_sa(ctx, s);
+	refused("SA refused by the mirror", err);
 	queue_offer(ctx, &s->key);
 }
 
@@ -116,43 +107,39 @@ static void forget_sa(struct daemon *d, const struct ipso_sa_key *k)
 
 static void sa_event(struct daemon *d, const struct xnl_event *ev)
 {
-	struct kv_sa *s;
+	struct shadow *sh = ipso_mirror_shadow(d->m);
+	struct shadow_sa *s;
+	int err;
 
 	switch (ev->kind) {
 	case XNL_SA_PUT:
-		s = kv_put_sa(&d->kv, ev);
+		err = ipso_mirror_put_kernel_sa(d->m, &ev->sa, ev->sa_mark_v,
+						ev->alg, &s);
 		if (!s) {
 			d->need_resync = true;
 			return;
 		}
-		put_sa(d, s);
+		refused("SA refused by the mirror", err);
 		queue_offer(d, &s->key);
 		break;
 	case XNL_SA_EXPIRE:
 		if (!ev->hard) {
-			s = kv_find_sa(&d->kv, &ev->key);
-			if (!s)
-				return;
-			s->dying = true;
-			s->d.flags |= IPSO_SA_F_DYING;
-			put_sa(d, s);
+			err = ipso_mirror_sa_dying(d->m, &ev->key);
+			if (err != -ENOENT)
+				refused("SA refused by the mirror", err);
 			return;
 		}
 		/* a hard expire deletes the SA */
 		__attribute__((fallthrough));
 	case XNL_SA_DEL:
-		kv_del_sa(&d->kv, &ev->key);
 		ipso_mirror_del_sa(d->m, &ev->key);
 		forget_sa(d, &ev->key);
 		break;
 	case XNL_SA_FLUSH: {
-		struct htab_node *n;
 		size_t i;
 
-		for (n = htab_first(&d->kv.sas, &i); n;
-		     n = htab_next(&d->kv.sas, n, &i))
-			forget_sa(d, &((struct kv_sa *)n)->key);
-		kv_flush_sas(&d->kv);
+		for (s = shadow_first_sa(sh, &i); s; s = shadow_next_sa(sh, s, &i))
+			forget_sa(d, &s->key);
 		ipso_mirror_flush_sas(d->m);
 		break;
 	}
@@ -163,8 +150,8 @@ static void sa_event(struct daemon *d, const struct xnl_event *ev)
 
 static void policy_event(struct daemon *d, const struct xnl_event *ev)
 {
-	struct kv_pol_id id = { .dir = ev->dir, .index = ev->index };
-	struct kv_pol *old = htab_find(&d->kv.pols, &id);
+	struct shadow_pol *old = shadow_find_pol(ipso_mirror_shadow(d->m),
+						 ev->dir, ev->index);
 	struct ipso_policy_desc prev;
 	bool had = old != NULL;
 	int err;
@@ -173,29 +160,26 @@ static void policy_event(struct daemon *d, const struct xnl_event *ev)
 		prev = old->d;
 	switch (ev->kind) {
 	case XNL_POL_PUT:
-		if (!kv_put_pol(&d->kv, &ev->pol)) {
+		err = ipso_mirror_put_policy(d->m, &ev->pol);
+		if (err == -ENOMEM) {
 			d->need_resync = true;
 			return;
 		}
-		err = ipso_mirror_put_policy(d->m, &ev->pol);
-		if (err)
-			derr("policy refused by the mirror", err);
-		kv_redirect(&d->kv, &ev->pol, reput_cb, d);
+		refused("policy refused by the mirror", err);
+		ipso_mirror_redirect(d->m, &ev->pol, redirected, d);
 		break;
 	case XNL_POL_DEL:
-		kv_del_pol(&d->kv, ev->dir, ev->index);
 		ipso_mirror_del_policy(d->m, ev->dir, ev->index);
 		break;
 	case XNL_POL_FLUSH:
-		kv_flush_pols(&d->kv);
 		ipso_mirror_flush_policies(d->m);
-		kv_redirect(&d->kv, NULL, reput_cb, d);
+		ipso_mirror_redirect(d->m, NULL, redirected, d);
 		return;
 	default:
 		return;
 	}
 	if (had)
-		kv_redirect(&d->kv, &prev, reput_cb, d);
+		ipso_mirror_redirect(d->m, &prev, redirected, d);
 }
 
 static int on_event(const struct xnl_event *ev, void *ctx)
@@ -213,7 +197,8 @@ static int on_event(const struct xnl_event *ev, void *ctx)
 static void flush_offers(struct daemon *d)
 {
 	for (size_t i = 0; i < d->noffer; i++) {
-		struct kv_sa *s = kv_find_sa(&d->kv, &d->offer[i]);
+		struct shadow_sa *s = shadow_find_sa(ipso_mirror_shadow(d->m),
+						     &d->offer[i]);
 
 		if (s)
 			ofl_offer(&d->om, s);
@@ -228,7 +213,7 @@ static int resync(struct daemon *d)
 
 	d->resyncs++;
 	d->noffer = 0;
-	err = ipso_sync(d->m, &d->kv, &st);
+	err = ipso_sync(d->m, &st);
 	if (err && !st.first_err)
 		return err;
 	if (st.first_err)
@@ -236,7 +221,7 @@ static int resync(struct daemon *d)
 	ipso_log("daemon: synced %zu policies, %zu SAs", st.policies, st.sas);
 	/* Adopt/offer: devices and the module are looked at again too. */
 	if (d->offload)
-		ofl_refresh(&d->om, &d->kv);
+		ofl_refresh(&d->om, ipso_mirror_shadow(d->m));
 	return 0;
 }
 
@@ -363,8 +348,10 @@ static int loop(struct daemon *d, struct mnl_socket *nl, int sfd, int tfd)
 				if (read(tfd, &ticks, sizeof(ticks)) < 0)
 					break;
 				renew_lease(d);
+				ipso_sync_defaults(d->m);
 				if (d->offload)
-					ofl_refresh(&d->om, &d->kv);
+					ofl_refresh(&d->om,
+						    ipso_mirror_shadow(d->m));
 				break;
 			}
 			case TAG_SIG: {
@@ -421,9 +408,7 @@ int cmd_daemon(const struct ipso_opts *o, int argc, char **argv)
 	d.m = cli_open_mirror(o, &code);
 	if (!d.m)
 		return code;
-	err = kv_init(&d.kv);
-	if (!err)
-		err = ofl_init(&d.om, o->pin_dir, &d.perm);
+	err = ofl_init(&d.om, o->pin_dir, &d.perm);
 	if (!err)
 		err = make_fds(&sfd, &tfd);
 	if (err) {
@@ -446,7 +431,7 @@ int cmd_daemon(const struct ipso_opts *o, int argc, char **argv)
 			"loaded; mirroring only, SAs stay in software\n");
 	renew_lease(&d);
 	printf("ipsec-offload: daemon ready: %zu policies, %zu SAs\n",
-	       d.kv.pols.count, d.kv.sas.count);
+	       ipso_mirror_shadow(d.m)->npol, ipso_mirror_shadow(d.m)->nsa);
 	fflush(stdout);
 	ipso_sd_notify("READY=1");
 	sig = loop(&d, nl, sfd, tfd);
@@ -471,7 +456,6 @@ int cmd_daemon(const struct ipso_opts *o, int argc, char **argv)
 		code = IPSO_EXIT_RUNTIME;
 out:
 	ofl_fini(&d.om);
-	kv_free(&d.kv);
 	devperm_free(&d.perm);
 	free(d.offer);
 	ipso_mirror_close(d.m);

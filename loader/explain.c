@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `ipsec-offload explain`: `ip route get` for offload.  Builds a packet
- * from a description, runs the datapath's own classifier (program
- * ipso_explain of bpf/ipso_classify.bpf.o, sharing the pinned maps)
- * through BPF_PROG_TEST_RUN and prints the policy, SA, offload state,
- * handle and what the datapath does with it.  Interface: bpf/ipso_spd.h.
+ * `ipsec-offload explain`: `ip route get` for offload.  Runs the
+ * datapath's own classifier on a packet built from a description
+ * (spd_explain.h, the same path the datapath tests take) and prints the
+ * policy, SA, offload state, handle and what the datapath does with it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,17 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
 #include <linux/rtnetlink.h>
-#include <linux/icmp.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "errors.h"
@@ -32,20 +21,11 @@
 #include "genl.h"
 #include "json.h"
 #include "pinned.h"
+#include "spd_explain.h"
 #include "xfrm_nl.h"
 
-#ifdef IPSO_HAVE_CLASSIFY
-#include "../bpf/ipso_spd.h"
-#include "ipso_classify.skel.h"
-
 struct pkt_desc {
-	int family;
-	union ipso_addr src, dst;
-	__u8 proto;
-	__u16 sport, dport;	/* ICMP: type, code */
-	__u8 dir;
-	__u32 ifindex, mark, if_id;
-	bool nocache;
+	struct spd_explain_req req;
 	bool routed;		/* dir out: route asked of the FIB */
 	struct fib_route route;
 };
@@ -104,13 +84,13 @@ static int parse_desc(int argc, char **argv, struct pkt_desc *d)
 	__u32 v;
 
 	memset(d, 0, sizeof(*d));
-	d->dir = IPSO_DIR_OUT;
-	d->proto = IPPROTO_UDP;		/* a real packet has some protocol */
+	d->req.dir = IPSO_DIR_OUT;
+	d->req.proto = IPPROTO_UDP;		/* a real packet has some protocol */
 	for (int i = 0; i < argc; i++) {
 		const char *k = argv[i], *a = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(k, "nocache")) {
-			d->nocache = true;
+			d->req.flags |= IPSO_EXPLAIN_F_NO_CACHE;
 			continue;
 		}
 		if (!a)
@@ -118,8 +98,8 @@ static int parse_desc(int argc, char **argv, struct pkt_desc *d)
 					 "'%s' needs a value", k);
 		i++;
 		if (!strcmp(k, "src") || !strcmp(k, "dst")) {
-			int err = parse_addr(a, !strcmp(k, "src") ? &d->src :
-						&d->dst, &d->family);
+			int err = parse_addr(a, !strcmp(k, "src") ? &d->req.saddr :
+						&d->req.daddr, &d->req.family);
 
 			if (err)
 				return ipso_fail(IPSO_EXIT_USAGE, "explain",
@@ -131,40 +111,40 @@ static int parse_desc(int argc, char **argv, struct pkt_desc *d)
 			else
 				have_dst = true;
 		} else if (!strcmp(k, "proto")) {
-			if (parse_proto(a, &d->proto))
+			if (parse_proto(a, &d->req.proto))
 				return ipso_fail(IPSO_EXIT_USAGE, "explain",
 						 "bad proto '%s'", a);
 		} else if (!strcmp(k, "sport") || !strcmp(k, "type")) {
 			if (parse_u32(a, 65535, &v))
 				return ipso_fail(IPSO_EXIT_USAGE, "explain",
 						 "bad %s '%s'", k, a);
-			d->sport = v;
+			d->req.sport = v;
 		} else if (!strcmp(k, "dport") || !strcmp(k, "code")) {
 			if (parse_u32(a, 65535, &v))
 				return ipso_fail(IPSO_EXIT_USAGE, "explain",
 						 "bad %s '%s'", k, a);
-			d->dport = v;
+			d->req.dport = v;
 		} else if (!strcmp(k, "dir")) {
 			if (!strcmp(a, "in"))
-				d->dir = IPSO_DIR_IN;
+				d->req.dir = IPSO_DIR_IN;
 			else if (!strcmp(a, "out"))
-				d->dir = IPSO_DIR_OUT;
+				d->req.dir = IPSO_DIR_OUT;
 			else if (!strcmp(a, "fwd"))
-				d->dir = IPSO_DIR_FWD;
+				d->req.dir = IPSO_DIR_FWD;
 			else
 				return ipso_fail(IPSO_EXIT_USAGE, "explain",
 					"dir must be in, out or fwd");
 		} else if (!strcmp(k, "dev")) {
-			d->ifindex = if_nametoindex(a);
-			if (!d->ifindex)
+			d->req.ifindex = if_nametoindex(a);
+			if (!d->req.ifindex)
 				return ipso_fail(IPSO_EXIT_NO_DEV, a,
 						 "no such device");
 		} else if (!strcmp(k, "mark")) {
-			if (parse_u32(a, UINT32_MAX, &d->mark))
+			if (parse_u32(a, UINT32_MAX, &d->req.mark))
 				return ipso_fail(IPSO_EXIT_USAGE, "explain",
 						 "bad mark '%s'", a);
 		} else if (!strcmp(k, "if_id")) {
-			if (parse_u32(a, UINT32_MAX, &d->if_id))
+			if (parse_u32(a, UINT32_MAX, &d->req.if_id))
 				return ipso_fail(IPSO_EXIT_USAGE, "explain",
 						 "bad if_id '%s'", a);
 		} else {
@@ -176,70 +156,6 @@ static int parse_desc(int argc, char **argv, struct pkt_desc *d)
 		return ipso_fail(IPSO_EXIT_USAGE, "explain",
 				 "src and dst are required");
 	return 0;
-}
-
-/* Ethernet + IP + L4 header, checksums left zero (not looked at). */
-static size_t build_packet(const struct pkt_desc *d, __u8 *buf, size_t cap)
-{
-	struct ethhdr *eth = (struct ethhdr *)buf;
-	size_t l3, l4len;
-	__u8 *l4;
-
-	memset(buf, 0, cap);
-	switch (d->proto) {
-	case IPPROTO_TCP:
-		l4len = sizeof(struct tcphdr);
-		break;
-	case IPPROTO_UDP:
-		l4len = sizeof(struct udphdr);
-		break;
-	default:
-		l4len = 8;	/* ICMP header, or 8 bytes of anything */
-	}
-	l3 = d->family == AF_INET ? sizeof(struct iphdr) :
-				    sizeof(struct ipv6hdr);
-	if (sizeof(*eth) + l3 + l4len + 32 > cap)
-		return 0;
-	eth->h_proto = htons(d->family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
-	if (d->family == AF_INET) {
-		struct iphdr *ip = (struct iphdr *)(eth + 1);
-
-		ip->version = 4;
-		ip->ihl = 5;
-		ip->ttl = 64;
-		ip->protocol = d->proto;
-		ip->tot_len = htons(l3 + l4len + 32);
-		memcpy(&ip->saddr, d->src.a8, 4);
-		memcpy(&ip->daddr, d->dst.a8, 4);
-		l4 = (__u8 *)(ip + 1);
-	} else {
-		struct ipv6hdr *ip6 = (struct ipv6hdr *)(eth + 1);
-
-		ip6->version = 6;
-		ip6->hop_limit = 64;
-		ip6->nexthdr = d->proto;
-		ip6->payload_len = htons(l4len + 32);
-		memcpy(&ip6->saddr, d->src.a8, 16);
-		memcpy(&ip6->daddr, d->dst.a8, 16);
-		l4 = (__u8 *)(ip6 + 1);
-	}
-	if (d->proto == IPPROTO_TCP) {
-		struct tcphdr *t = (struct tcphdr *)l4;
-
-		t->source = htons(d->sport);
-		t->dest = htons(d->dport);
-		t->doff = 5;
-	} else if (d->proto == IPPROTO_UDP) {
-		struct udphdr *u = (struct udphdr *)l4;
-
-		u->source = htons(d->sport);
-		u->dest = htons(d->dport);
-		u->len = htons(l4len + 32);
-	} else if (d->proto == IPPROTO_ICMP || d->proto == IPPROTO_ICMPV6) {
-		l4[0] = d->sport;	/* type */
-		l4[1] = d->dport;	/* code */
-	}
-	return sizeof(*eth) + l3 + l4len + 32;
 }
 
 static const char *verdict_name(__u32 v)
@@ -330,14 +246,14 @@ static const char *outcome(const struct pkt_desc *d,
 	if (!(r->flags & IPSO_CLS_F_SA_FOUND))
 		return "protected by the kernel; SA not resolved here";
 	if (r->ofl_state == IPSO_OFL_OFFLOADED)
-		return d->dir == IPSO_DIR_OUT ?
+		return d->req.dir == IPSO_DIR_OUT ?
 			"offloaded: tc egress marks the handle, the NIC encrypts" :
 			"offloaded: the NIC decrypts, XDP checks the selector";
 	if (r->ofl_state == IPSO_OFL_PENDING)
 		return "software IPsec (offload pending)";
 	if (r->ofl_state == IPSO_OFL_REJECTED)
 		return "software IPsec (offload rejected by the driver)";
-	return d->ifindex ? "software IPsec (not offloaded on this device)" :
+	return d->req.ifindex ? "software IPsec (not offloaded on this device)" :
 			    "software IPsec (no device given)";
 }
 
@@ -386,7 +302,7 @@ static void print_result(const struct ipso_opts *o, const struct pkt_desc *d,
 		jw_init(&w, stdout, o->pretty);
 		jw_obj_open(&w, NULL);
 		jw_str(&w, "parse", parse_name(x->parse));
-		jw_str(&w, "dir", xnl_dir_name(d->dir));
+		jw_str(&w, "dir", xnl_dir_name(d->req.dir));
 		jw_str(&w, "verdict", verdict_name(r->verdict));
 		jw_arr_open(&w, "flags");
 		for (size_t i = 0; i < sizeof(flag_names) / sizeof(*flag_names); i++)
@@ -425,8 +341,10 @@ static void print_result(const struct ipso_opts *o, const struct pkt_desc *d,
 		return;
 	}
 	printf("flow %s %s -> %s proto %u sport %u dport %u\n",
-	       xnl_dir_name(d->dir), fmt_addr(a, d->family, &d->src),
-	       fmt_addr(b, d->family, &d->dst), d->proto, d->sport, d->dport);
+	       xnl_dir_name(d->req.dir),
+	       fmt_addr(a, d->req.family, &d->req.saddr),
+	       fmt_addr(b, d->req.family, &d->req.daddr), d->req.proto,
+	       d->req.sport, d->req.dport);
 	printf("verdict %s", verdict_name(r->verdict));
 	for (size_t i = 0; i < sizeof(flag_names) / sizeof(*flag_names); i++)
 		if (r->flags & flag_names[i].bit)
@@ -448,77 +366,33 @@ static void print_result(const struct ipso_opts *o, const struct pkt_desc *d,
 
 static int run(const struct ipso_opts *o, const struct pkt_desc *d)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = o->pin_dir);
-	struct __sk_buff ctx = { 0 };
-	struct ipso_classify *skel;
-	struct ipso_explain_out *outs = NULL;
-	struct bpf_program *p;
-	__u8 pkt[256];
-	__u32 zero = 0, nonce;
-	int ncpu, err, code = 0;
-	size_t len = build_packet(d, pkt, sizeof(pkt));
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt,
-		    .data_size_in = len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	struct spd_explainer x;
+	struct ipso_explain_out out;
+	int err, code = 0;
 
-	skel = ipso_classify__open_opts(&opts);
-	if (!skel)
-		return ipso_fail_errno(errno, "explain", "opening the classifier");
-	/* Only the explain entry point is needed. */
-	bpf_object__for_each_program(p, skel->obj)
-		bpf_program__set_autoload(p, p == skel->progs.ipso_explain);
-	err = ipso_classify__load(skel);
-	if (err) {
-		code = ipso_fail_errno(err, "explain", "loading the classifier");
-		goto out;
-	}
-	/* any non-zero value: the output map is this object's own */
-	nonce = 1;
-	ctx.cb[IPSO_EXPLAIN_CB_DIR] = d->dir |
-		(d->nocache ? IPSO_EXPLAIN_F_NO_CACHE << 8 : 0);
-	ctx.cb[IPSO_EXPLAIN_CB_IFINDEX] = d->ifindex;
-	ctx.cb[IPSO_EXPLAIN_CB_MARK] = d->mark;
-	ctx.cb[IPSO_EXPLAIN_CB_IF_ID] = d->if_id;
-	ctx.cb[IPSO_EXPLAIN_CB_NONCE] = nonce;
-	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.ipso_explain),
-				     &topts);
-	if (err) {
+	err = spd_explain_open_shared(&x, o->pin_dir);
+	if (err)
+		return ipso_fail_errno(err, "explain", "loading the classifier");
+	err = spd_explain_run(&x, &d->req, &out);
+	if (err == -ESRCH)
+		code = ipso_fail(IPSO_EXIT_RUNTIME, "explain",
+				 "the classifier left no result");
+	else if (err)
 		code = ipso_fail_errno(err, "explain", "BPF_PROG_TEST_RUN");
-		goto out;
-	}
-	ncpu = libbpf_num_possible_cpus();
-	outs = calloc(ncpu, sizeof(*outs));
-	if (!outs || bpf_map__lookup_elem(skel->maps.ipso_exp_out, &zero,
-					  sizeof(zero), outs,
-					  ncpu * sizeof(*outs), 0)) {
-		code = ipso_fail_errno(errno ? errno : ENOMEM, "explain",
-				       "reading the result");
-		goto out;
-	}
-	for (int c = 0; c < ncpu; c++) {
-		if (outs[c].nonce != nonce)
-			continue;
-		print_result(o, d, &outs[c]);
-		goto out;
-	}
-	code = ipso_fail(IPSO_EXIT_RUNTIME, "explain",
-			 "the classifier left no result");
-out:
-	free(outs);
-	ipso_classify__destroy(skel);
+	else
+		print_result(o, d, &out);
+	spd_explain_close(&x);
 	return code;
 }
-#endif /* IPSO_HAVE_CLASSIFY */
 
-#ifdef IPSO_HAVE_CLASSIFY
 /* Output flows only: input and forward policy follow no local route. */
 static void ask_route(struct pkt_desc *d)
 {
-	d->routed = d->dir == IPSO_DIR_OUT &&
-		    !fib_output_route(d->family, &d->src, &d->dst, d->mark,
-				      d->ifindex, &d->route);
+	d->routed = d->req.dir == IPSO_DIR_OUT &&
+		    !fib_output_route(d->req.family, &d->req.saddr,
+				      &d->req.daddr, d->req.mark,
+				      d->req.ifindex, &d->route);
 }
-#endif
 
 static void usage(FILE *f)
 {
@@ -533,29 +407,22 @@ static void usage(FILE *f)
 
 int cmd_explain(const struct ipso_opts *o, int argc, char **argv)
 {
+	struct pkt_desc d;
+	struct pinned pm;
+	int code;
+
 	if (argc < 1 || cli_is_help(argv[0])) {
 		usage(argc < 1 ? stderr : stdout);
 		return argc < 1 ? IPSO_EXIT_USAGE : IPSO_EXIT_OK;
 	}
-#ifdef IPSO_HAVE_CLASSIFY
-	{
-		struct pkt_desc d;
-		struct pinned pm;
-		int code = parse_desc(argc, argv, &d);
-
-		if (code)
-			return code;
-		ask_route(&d);
-		if (pinned_open(&pm, o->pin_dir))
-			return ipso_fail(IPSO_EXIT_RUNTIME, "maps",
-				"no maps pinned under %s (run attach or "
-				"sync first)", o->pin_dir);
-		pinned_close(&pm);
-		return run(o, &d);
-	}
-#else
-	(void)o;
-	return ipso_fail(IPSO_EXIT_UNSUPP, "explain",
-			 "built without bpf/ipso_classify.bpf.o");
-#endif
+	code = parse_desc(argc, argv, &d);
+	if (code)
+		return code;
+	ask_route(&d);
+	if (pinned_open(&pm, o->pin_dir))
+		return ipso_fail(IPSO_EXIT_RUNTIME, "maps",
+				 "no maps pinned under %s (run attach or "
+				 "sync first)", o->pin_dir);
+	pinned_close(&pm);
+	return run(o, &d);
 }

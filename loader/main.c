@@ -20,8 +20,9 @@ static void usage(FILE *f)
 {
 	fputs(
 "Usage: ipsec-offload [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
-"OBJECT := attach DEV [reload] | detach DEV | sync | daemon |\n"
-"          show { sa | policy | offload | stats | devices } |\n"
+"OBJECT := attach DEV [fastpath] [reload] | detach DEV | sync | daemon |\n"
+"          show { sa | policy [-s] | offload | stats | devices |\n"
+"                 fastpath } |\n"
 "          explain PACKET | config { check [FILE] | show }\n"
 "OPTIONS := -j/--json  -p/--pretty  -v/--verbose  -V/--version  -h/--help\n"
 "           --pin-dir DIR   maps and programs (default $IPSO_PIN_DIR or\n"

@@ -82,19 +82,9 @@ void ofl_fini(struct ofl_mgr *om)
 static struct ofl_req *req_get(struct ofl_mgr *om,
 			       const struct ipso_offload_key *k, bool create)
 {
-	struct ofl_req *r = htab_find(&om->req, k);
-
-	if (r || !create)
-		return r;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->key = *k;
-	if (htab_add(&om->req, &r->node)) {
-		free(r);
-		return NULL;
-	}
-	return r;
+	if (!create)
+		return htab_find(&om->req, k);
+	return htab_get(&om->req, k, sizeof(struct ofl_req));
 }
 
 static void req_del(struct ofl_mgr *om, const struct ipso_offload_key *k)
@@ -235,7 +225,7 @@ static void write_state(struct ofl_mgr *om, const struct ipso_offload_key *k,
 		bpf_map_update_elem(om->pm.fd[PM_OFFLOAD], k, &v, flags);
 }
 
-static void offer_on(struct ofl_mgr *om, const struct kv_sa *sa,
+static void offer_on(struct ofl_mgr *om, const struct shadow_sa *sa,
 		     const struct ofl_dev *d)
 {
 	struct ipso_offload_key k = { .sa = sa->key, .ifindex = d->ifindex };
@@ -281,7 +271,7 @@ static void offer_on(struct ofl_mgr *om, const struct kv_sa *sa,
 	}
 }
 
-void ofl_offer(struct ofl_mgr *om, const struct kv_sa *sa)
+void ofl_offer(struct ofl_mgr *om, const struct shadow_sa *sa)
 {
 	if (!om->connected)
 		return;
@@ -309,10 +299,11 @@ static void withdraw(struct ofl_mgr *om, struct ofl_req *r)
 		ipso_log("withdraw refused: %s", strerror(-err));
 }
 
-bool ofl_refresh(struct ofl_mgr *om, struct kview *kv)
+bool ofl_refresh(struct ofl_mgr *om, const struct shadow *sh)
 {
 	struct dev_scan ds = { .om = om };
 	struct htab_node *n, *next;
+	const struct shadow_sa *s;
 	size_t i;
 
 	if (!om->connected && !connect_module(om))
@@ -331,8 +322,7 @@ bool ofl_refresh(struct ofl_mgr *om, struct kview *kv)
 	for (n = htab_first(&om->req, &i); n; n = next) {
 		struct ofl_req *r = (struct ofl_req *)n;
 		const char *name = dev_name(ds.devs, ds.n, r->key.ifindex);
-		struct kv_sa *s = kv_find_sa(kv, &r->key.sa);
-
+		s = shadow_find_sa(sh, &r->key.sa);
 		next = htab_next(&om->req, n, &i);
 		if (!name || (s && !devperm_allows(om->perm, &s->d, name)))
 			withdraw(om, r);
@@ -340,8 +330,8 @@ bool ofl_refresh(struct ofl_mgr *om, struct kview *kv)
 	memcpy(om->devs, ds.devs, sizeof(ds.devs));
 	om->ndevs = ds.n;
 	/* Offer every SA on every (new) device: offer_on skips known pairs. */
-	for (n = htab_first(&kv->sas, &i); n; n = htab_next(&kv->sas, n, &i))
-		ofl_offer(om, (struct kv_sa *)n);
+	for (s = shadow_first_sa(sh, &i); s; s = shadow_next_sa(sh, s, &i))
+		ofl_offer(om, s);
 	return true;
 }
 

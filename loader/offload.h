@@ -13,7 +13,7 @@
 #include "devperm.h"
 #include "genl.h"
 #include "htab.h"
-#include "kview.h"
+#include "shadow.h"
 #include "pinned.h"
 
 #define OFL_MAX_DEVS	32
@@ -45,13 +45,13 @@ void ofl_fini(struct ofl_mgr *om);
  * Connect to the module if not yet connected (hand over maps, read the
  * mark layout, subscribe, adopt its current offloads) and refresh the
  * eligible devices: registered with the module and attached by us.
- * Devices that left are evicted; new ones are offered every SA in kv.
+ * Devices that left are evicted; new ones are offered every SA in sh.
  * Returns true when connected.
  */
-bool ofl_refresh(struct ofl_mgr *om, struct kview *kv);
+bool ofl_refresh(struct ofl_mgr *om, const struct shadow *sh);
 
 /* Offer an SA on every permitted eligible device it is not yet on. */
-void ofl_offer(struct ofl_mgr *om, const struct kv_sa *sa);
+void ofl_offer(struct ofl_mgr *om, const struct shadow_sa *sa);
 /* The kernel deleted the SA: forget requests, drop stale PENDING marks. */
 void ofl_forget(struct ofl_mgr *om, const struct ipso_sa_key *key);
 /* Read module notifications. */

@@ -10,7 +10,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 
-#include "../include/ipsec_offload/maps.h"
+#include "ipsec_offload/maps.h"
 
 struct mnl_socket;
 
@@ -20,11 +20,13 @@ struct ipso_genl {
 	unsigned short family;
 	unsigned int mcgrp;	/* 0: the module has no events group */
 	unsigned int seq;
-	unsigned int portid;
 	char *buf;
 };
 
 /* One (SA, device) as the module reports it. */
+/* A rejection message from the module; longer ones are cut. */
+#define IPSO_GENL_REASON_MSG_LEN	128
+
 struct genl_offload {
 	struct ipso_sa_key sa;
 	__u32 mark;		/* the SA's XFRM mark value, 0 = none */
@@ -33,6 +35,7 @@ struct genl_offload {
 	__u8 state;		/* enum ipso_offload_state */
 	__u32 handle;
 	__s32 reason;
+	char reason_msg[IPSO_GENL_REASON_MSG_LEN];	/* the driver's words */
 	bool has_hw;
 	struct ipso_hw_counters hw;
 };

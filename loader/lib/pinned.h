@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "../include/ipsec_offload/maps.h"
+#include "ipsec_offload/maps.h"
 
 enum pinned_map {
 	PM_CONFIG,

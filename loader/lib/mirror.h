@@ -4,7 +4,8 @@
  * SPD, and its projection into the pinned BPF maps.
  *
  * Callers (sync, daemon, tests) describe SAs and policies as the kernel
- * reports them; the mirror owns every map layout detail (SPD search
+ * reports them; the mirror keeps them in its shadow (shadow.h), the one
+ * copy the process holds, and owns every map layout detail (SPD search
  * structures, flow-cache generation).  Changes are staged and applied by
  * ipso_mirror_commit(), which writes additions and updates before it
  * removes anything, then bumps the generation, so a live SA or policy is
@@ -15,53 +16,8 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
-#include "../include/ipsec_offload/maps.h"
-
-#define IPSO_MAX_TMPL	4	/* XFRM_MAX_DEPTH is 6; more is refused */
-
-/* One template of a protect policy (struct xfrm_user_tmpl). */
-struct ipso_tmpl_desc {
-	union ipso_addr daddr;	/* tunnel: outer dst; transport: 0 */
-	union ipso_addr saddr;	/* tunnel: outer src; transport: 0 */
-	__u32 spi;		/* network byte order, 0 = any */
-	__u32 reqid;		/* 0 = any */
-	__u8 family;		/* outer family */
-	__u8 proto;		/* IPPROTO_ESP / IPPROTO_AH / IPPROTO_COMP */
-	__u8 mode;		/* enum ipso_mode */
-	__u8 optional;		/* 1 = level use */
-};
-
-/* One policy (struct xfrm_userpolicy_info + templates + mark + if_id). */
-struct ipso_policy_desc {
-	__u32 index;		/* kernel policy index: identity per dir */
-	__u32 priority;
-	__u8 dir;		/* enum ipso_dir: IN, OUT, FWD */
-	__u8 action;		/* enum ipso_policy_action */
-	__u8 ntmpl;
-	__u8 pad;
-	__u32 mark_v;
-	__u32 mark_m;
-	__u32 if_id;
-	__u64 add_time;		/* kernel curlft.add_time, 0 if unknown */
-	struct ipso_selector sel;
-	struct ipso_tmpl_desc tmpl[IPSO_MAX_TMPL];
-};
-
-/* One SA (struct xfrm_usersa_info minus the keys). */
-struct ipso_sa_desc {
-	struct ipso_sa_key key;	/* (daddr, spi, proto, family) */
-	union ipso_addr saddr;	/* outer source */
-	struct ipso_selector sel;
-	__u32 reqid;
-	__u8 mode;		/* enum ipso_mode */
-	__u8 dir;		/* enum ipso_dir, UNKNOWN if the kernel is silent */
-	__u16 encap_sport;	/* network byte order, NAT-T only */
-	__u16 encap_dport;
-	__u16 pad;
-	__u32 flags;		/* IPSO_SA_F_* */
-	__u32 icv_len;
-	__u64 add_time;		/* kernel curlft.add_time */
-};
+#include "ipsec_offload/maps.h"
+#include "shadow.h"
 
 struct ipso_mirror;
 
@@ -69,12 +25,38 @@ struct ipso_mirror;
 struct ipso_mirror *ipso_mirror_open(const char *pin_dir);
 void ipso_mirror_close(struct ipso_mirror *m);
 
-/* Stage changes.  -errno on bad input (nothing staged) or when full. */
+/*
+ * Stage changes.  -errno on bad input or when full; the shadow keeps a
+ * policy the maps refuse (the kernel has it), put_sa stages nothing on
+ * bad input.  put_sa mirrors sa->dir as given.
+ */
 int ipso_mirror_put_policy(struct ipso_mirror *m,
 			   const struct ipso_policy_desc *p);
 int ipso_mirror_del_policy(struct ipso_mirror *m, __u8 dir, __u32 index);
 int ipso_mirror_put_sa(struct ipso_mirror *m, const struct ipso_sa_desc *sa);
 int ipso_mirror_del_sa(struct ipso_mirror *m, const struct ipso_sa_key *key);
+
+/*
+ * An SA as the kernel reports it: sa->dir is the kernel's word, derived
+ * from the shadow's policies when UNKNOWN.  *out is the shadow's entry,
+ * kept even when the maps refuse the SA (-errno); NULL on -ENOMEM.
+ */
+int ipso_mirror_put_kernel_sa(struct ipso_mirror *m,
+			      const struct ipso_sa_desc *sa, __u32 mark_v,
+			      const char *alg, struct shadow_sa **out);
+/* Soft expiry: the SA stays, marked IPSO_SA_F_DYING. */
+int ipso_mirror_sa_dying(struct ipso_mirror *m, const struct ipso_sa_key *key);
+/*
+ * Re-derive and restage the directions a change of policy p (NULL: all)
+ * may affect; cb (may be NULL) gets each SA whose direction changed and
+ * whether the maps took it (0 or -errno).
+ */
+void ipso_mirror_redirect(struct ipso_mirror *m,
+			  const struct ipso_policy_desc *p,
+			  void (*cb)(struct shadow_sa *s, int err, void *ctx),
+			  void *ctx);
+/* The SAs and policies as the kernel has them (read; change them here). */
+struct shadow *ipso_mirror_shadow(struct ipso_mirror *m);
 /* Drop every staged and mirrored entry (XFRM flush). */
 int ipso_mirror_flush_policies(struct ipso_mirror *m);
 int ipso_mirror_flush_sas(struct ipso_mirror *m);
@@ -92,15 +74,12 @@ int ipso_mirror_commit(struct ipso_mirror *m);
 /* Read back (for show and tests). */
 size_t ipso_mirror_policy_count(const struct ipso_mirror *m);
 size_t ipso_mirror_sa_count(const struct ipso_mirror *m);
-const struct ipso_sa *ipso_mirror_find_sa(const struct ipso_mirror *m,
-					  const struct ipso_sa_key *key);
 
 /*
- * Appended by the loader (show policy, tests): walk the mirrored policies
- * as committed to the maps, in any order; a new process that opened the
- * pinned maps sees what the daemon committed.  A non-zero return of cb
- * stops the walk and is returned.  The loader carries a weak fallback that
- * returns -EOPNOTSUPP until the mirror library implements it.
+ * Walk the mirrored policies as committed to the maps, in any order (show
+ * policy, tests): a new process that opened the pinned maps sees what the
+ * daemon committed.  A non-zero return of cb stops the walk and is
+ * returned.
  */
 int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
 				int (*cb)(const struct ipso_policy_desc *p,
@@ -108,7 +87,7 @@ int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
 				void *ctx);
 
 /*
- * Appended (liveness lease): write ipso_config.live_until_ns, keeping the
+ * The liveness lease: write ipso_config.live_until_ns, keeping the
  * other fields.  until_ns is CLOCK_MONOTONIC ns (bpf_ktime_get_ns()); the
  * datapath trusts the mirrored SAD/SPD for its mirror-dependent drops
  * only while now < until_ns.  0 = no lease (trusted as is, the default);
@@ -116,5 +95,8 @@ int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
  * every tick) and sets 1 before it stops.  Returns 0 or -errno.
  */
 int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns);
+
+/* Record the kernel's fwd default (IPSO_CFG_F_FWD_ACCEPT).  0 or -errno. */
+int ipso_mirror_set_fwd_accept(struct ipso_mirror *m, bool accept);
 
 #endif /* IPSO_MIRROR_H */

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include "mirror.h"
-#include "../bpf/ipso_spd.h"
+#include "ipso_spd.h"
 
 /* Input: the group's live policies, any order. */
 struct spd_in {

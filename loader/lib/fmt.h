@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 
-#include "../include/ipsec_offload/maps.h"
+#include "ipsec_offload/maps.h"
 
 #define FMT_ADDR_LEN	64
 

@@ -60,6 +60,13 @@ typedef int (*xnl_cb)(const struct xnl_event *ev, void *ctx);
  */
 int xnl_dump_sas(xnl_cb cb, void *ctx);
 int xnl_dump_policies(xnl_cb cb, void *ctx);
+/*
+ * The namespace's default for forwarded packets no policy matches
+ * (XFRM_MSG_GETDEFAULT): *accept true for accept.  Kernels before 5.16
+ * have no default policies (they always accept) and refuse the message
+ * type: accept too.  Returns 0 or -errno.
+ */
+int xnl_get_fwd_default(bool *accept);
 
 struct mnl_socket;
 /* Event socket bound to XFRMNLGRP_SA | POLICY | EXPIRE, non-blocking. */

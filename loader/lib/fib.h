@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
-#include "../include/ipsec_offload/maps.h"
+#include "ipsec_offload/maps.h"
 
 /* What `ip route get` answers for an output flow. */
 struct fib_route {

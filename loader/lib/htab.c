@@ -87,6 +87,23 @@ int htab_add(struct htab *h, struct htab_node *n)
 	return 0;
 }
 
+void *htab_get(struct htab *h, const void *key, size_t entry_size)
+{
+	struct htab_node *n = htab_find(h, key);
+
+	if (n)
+		return n;
+	n = calloc(1, entry_size);
+	if (!n)
+		return NULL;
+	memcpy((char *)n + h->key_off, key, h->key_len);
+	if (htab_add(h, n)) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
 void *htab_del(struct htab *h, const void *key)
 {
 	uint32_t hv = hash_bytes(key, h->key_len);

@@ -5,12 +5,12 @@
 
 #include "errors.h"
 #include "sync.h"
+#include "xfrm_nl.h"
 
 #define SYNC_RETRIES 5	/* dumps interrupted by concurrent changes */
 
 struct sync_ctx {
 	struct ipso_mirror *m;
-	struct kview *kv;
 	struct sync_stats *st;
 };
 
@@ -29,9 +29,9 @@ static int on_policy(const struct xnl_event *ev, void *data)
 
 	if (ev->kind != XNL_POL_PUT)
 		return 0;
-	if (!kv_put_pol(c->kv, &ev->pol))
-		return -ENOMEM;
 	err = ipso_mirror_put_policy(c->m, &ev->pol);
+	if (err == -ENOMEM)
+		return err;
 	if (err)
 		refused(c, err, "policy");
 	else
@@ -42,15 +42,16 @@ static int on_policy(const struct xnl_event *ev, void *data)
 static int on_sa(const struct xnl_event *ev, void *data)
 {
 	struct sync_ctx *c = data;
-	struct kv_sa *s;
+	struct shadow_sa *s;
 	int err;
 
 	if (ev->kind != XNL_SA_PUT)
 		return 0;
-	s = kv_put_sa(c->kv, ev);	/* derives the direction */
+	/* derives the direction from the policies */
+	err = ipso_mirror_put_kernel_sa(c->m, &ev->sa, ev->sa_mark_v, ev->alg,
+					&s);
 	if (!s)
 		return -ENOMEM;
-	err = ipso_mirror_put_sa(c->m, &s->d);
 	if (err)
 		refused(c, err, "SA");
 	else
@@ -69,14 +70,23 @@ static int dump_all(struct sync_ctx *c)
 	return xnl_dump_sas(on_sa, c);
 }
 
-int ipso_sync(struct ipso_mirror *m, struct kview *kv, struct sync_stats *st)
+int ipso_sync_defaults(struct ipso_mirror *m)
 {
-	struct sync_ctx c = { .m = m, .kv = kv, .st = st };
+	bool accept = false;
+	int err;
+
+	err = xnl_get_fwd_default(&accept);
+	ipso_mirror_set_fwd_accept(m, !err && accept);
+	return err;
+}
+
+int ipso_sync(struct ipso_mirror *m, struct sync_stats *st)
+{
+	struct sync_ctx c = { .m = m, .st = st };
 	int err, tries = 0;
 
 	do {
 		memset(st, 0, sizeof(*st));
-		kv_mark_unseen(kv);
 		ipso_mirror_begin_sync(m);
 		err = dump_all(&c);
 	} while (err == -EINTR && ++tries < SYNC_RETRIES);
@@ -85,8 +95,8 @@ int ipso_sync(struct ipso_mirror *m, struct kview *kv, struct sync_stats *st)
 		ipso_mirror_commit(m);
 		return err;
 	}
-	kv_sweep(kv, NULL, NULL);
 	ipso_mirror_end_sync(m);
+	ipso_sync_defaults(m);
 	err = ipso_mirror_commit(m);
 	if (err)
 		return err;

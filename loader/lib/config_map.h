@@ -20,6 +20,8 @@ void ipso_config_unmap(struct ipso_config *c);
 /* Odd: a commit is removing things; even: done.  Never goes back. */
 __u64 ipso_config_bump_generation(struct ipso_config *c, bool odd);
 void ipso_config_set_lease(struct ipso_config *c, __u64 until_ns);
+/* Set or clear IPSO_CFG_F_* bits, leaving the others alone. */
+void ipso_config_set_flags(struct ipso_config *c, __u32 flags, bool on);
 /* Whether a mark layout was written (its magic mask is non-zero). */
 bool ipso_config_has_marks(const struct ipso_config *c);
 /* Magic and handle mask first, the magic mask (the "set" flag) last. */

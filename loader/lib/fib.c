@@ -14,6 +14,7 @@
 #include <libmnl/libmnl.h>
 
 #include "fib.h"
+#include "mnl_utils.h"
 
 
 static int route_attr(const struct nlattr *a, void *data)
@@ -93,13 +94,9 @@ int fib_output_route(int family, const union ipso_addr *src,
 	int ret, err = 0;
 
 	memset(r, 0, sizeof(*r));
-	nl = mnl_socket_open(NETLINK_ROUTE);
+	nl = mnlu_socket_open(NETLINK_ROUTE, SOCK_CLOEXEC, 0);
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
-	}
 	nlh = put_request(buf, family, src, dst, mark, oif);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		err = -errno;
@@ -111,8 +108,7 @@ int fib_output_route(int family, const union ipso_addr *src,
 		goto out;
 	}
 	/* an error answer is the kernel's verdict on the flow, not ours */
-	if (mnl_cb_run(buf, ret, 1, mnl_socket_get_portid(nl), route_msg,
-		       r) < 0)
+	if (mnlu_run(buf, ret, 1, mnl_socket_get_portid(nl), route_msg, r) < 0)
 		r->err = -errno;
 	else if (family == AF_INET && r->oif)
 		r->no_xfrm = dev_no_xfrm(r->oif);

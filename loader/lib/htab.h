@@ -28,6 +28,9 @@ void htab_free(struct htab *h);	/* frees buckets, not entries */
 void *htab_find(const struct htab *h, const void *key);
 int htab_add(struct htab *h, struct htab_node *n);	/* key must be new */
 void *htab_del(struct htab *h, const void *key);	/* unlinked entry */
+/* The entry of key, else a new zeroed one of entry_size bytes holding
+ * key (owned by the caller like any other); NULL when out of memory. */
+void *htab_get(struct htab *h, const void *key, size_t entry_size);
 
 /* Iterate: for (n = htab_first(h, &i); n; n = htab_next(h, n, &i)) */
 struct htab_node *htab_first(const struct htab *h, size_t *i);

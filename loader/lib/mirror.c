@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The shadow database (mirror.h): SAs and policies as the kernel has them,
+ * The mirror (mirror.h): the shadow's SAs and policies (shadow.h),
  * projected into the pinned maps of the datapath (bpf/maps.bpf.h,
  * bpf/ipso_spd.h).  put/del/flush only change the shadow and mark what
  * must be rewritten; ipso_mirror_commit() writes additions and updates,
@@ -31,129 +31,16 @@
 
 #include "config_map.h"
 #include "mirror.h"
+#include "shadow.h"
 #include "spd_build.h"
 #include "ipso_classify.skel.h"
 
-/* --- a small chained hash table with fixed-size keys ------------------ */
+/* Iterate a table whose entries the body may unlink and free. */
+#define htab_for_each_safe(h, i, n, next)				\
+	for ((n) = htab_first((h), &(i));				\
+	     (n) && ((next) = htab_next((h), (n), &(i)), 1); (n) = (next))
 
-struct mnode {
-	struct mnode *next;
-};
-
-struct mtab {
-	struct mnode **b;
-	size_t nb, count, key_off, key_len;
-};
-
-static __u64 mt_hash(const void *k, size_t len)
-{
-	const unsigned char *p = k;
-	__u64 h = 1469598103934665603ull;
-
-	while (len--)
-		h = (h ^ *p++) * 1099511628211ull;
-	return h ^ (h >> 29);
-}
-
-static int mt_init(struct mtab *t, size_t key_off, size_t key_len)
-{
-	t->nb = 1024;
-	t->b = calloc(t->nb, sizeof(*t->b));
-	t->count = 0;
-	t->key_off = key_off;
-	t->key_len = key_len;
-	return t->b ? 0 : -ENOMEM;
-}
-
-static void *mt_key(const struct mtab *t, const struct mnode *n)
-{
-	return (char *)n + t->key_off;
-}
-
-static void *mt_find(const struct mtab *t, const void *key)
-{
-	struct mnode *n = t->b[mt_hash(key, t->key_len) & (t->nb - 1)];
-
-	for (; n; n = n->next)
-		if (!memcmp(mt_key(t, n), key, t->key_len))
-			return n;
-	return NULL;
-}
-
-static void mt_grow(struct mtab *t)
-{
-	size_t nb = t->nb * 2, i;
-	struct mnode **b = calloc(nb, sizeof(*b)), *n, *next;
-
-	if (!b)
-		return;		/* stay slower, still correct */
-	for (i = 0; i < t->nb; i++)
-		for (n = t->b[i]; n; n = next) {
-			size_t h = mt_hash(mt_key(t, n), t->key_len) & (nb - 1);
-
-			next = n->next;
-			n->next = b[h];
-			b[h] = n;
-		}
-	free(t->b);
-	t->b = b;
-	t->nb = nb;
-}
-
-static void mt_add(struct mtab *t, struct mnode *n)
-{
-	size_t h;
-
-	if (t->count >= t->nb)
-		mt_grow(t);
-	h = mt_hash(mt_key(t, n), t->key_len) & (t->nb - 1);
-	n->next = t->b[h];
-	t->b[h] = n;
-	t->count++;
-}
-
-static void mt_del(struct mtab *t, struct mnode *n)
-{
-	struct mnode **pp = &t->b[mt_hash(mt_key(t, n), t->key_len) &
-				  (t->nb - 1)];
-
-	for (; *pp; pp = &(*pp)->next)
-		if (*pp == n) {
-			*pp = n->next;
-			t->count--;
-			return;
-		}
-}
-
-#define mt_for_each(t, i, n, next)					\
-	for ((i) = 0; (i) < (t)->nb; (i)++)				\
-		for ((n) = (t)->b[i], (next) = (n) ? (n)->next : NULL;	\
-		     (n); (n) = (next), (next) = (n) ? (n)->next : NULL)
-
-/* --- shadow entries ----------------------------------------------------- */
-
-struct mpol {
-	struct mnode n;
-	__u32 key[2];		/* dir, index */
-	struct ipso_policy_desc d;
-	__u64 seq;
-	__u32 slot;
-	__u32 arrival;		/* order within a sync */
-	__u8 live;		/* in the kernel's SPD */
-	__u8 installed;		/* slot holds it in ipso_spd_pol */
-	__u8 dirty;		/* ipso_spd_pol value must be rewritten */
-	__u8 seen;		/* put during the current sync */
-	__u8 renumber;		/* seq assigned at end_sync */
-	__s8 cls;		/* tie class (legacy order) */
-};
-
-struct msa {
-	struct mnode n;
-	struct ipso_sa_key key;
-	struct ipso_sa val;
-	__u64 seq;
-	__u8 live, installed, dirty, seen;
-};
+/* --- what the maps hold beyond the shadow's entries ------------------ */
 
 struct nkey {
 	__u8 family, dir, plen, pad;
@@ -161,7 +48,7 @@ struct nkey {
 };
 
 struct minode {			/* an installed trie node */
-	struct mnode n;
+	struct htab_node n;
 	struct nkey key;
 	__u32 id;		/* ipso_spd_node key */
 	__u32 start, count, parent;
@@ -172,14 +59,14 @@ struct minode {			/* an installed trie node */
 };
 
 struct midx {			/* an installed ipso_sa_idx entry */
-	struct mnode n;
+	struct htab_node n;
 	struct ipso_sa_idx_key key;
 	struct ipso_sa_idx_val val;
 	__u8 seen;
 };
 
 struct msrc {			/* an installed ipso_sa_bysrc entry */
-	struct mnode n;
+	struct htab_node n;
 	struct ipso_sa_src_key key;
 	struct ipso_sa_src_val val;
 	__u8 seen;
@@ -214,7 +101,8 @@ struct ipso_mirror {
 	/* IPv4 first stage as written, per dir; unknown until first written */
 	struct ipso_dir16 *dir16[3];
 	bool tie_pos;		/* kernel orders ties by pos (>= 6.12) */
-	struct mtab pols, sas, nodes, idx, bysrc;
+	struct shadow sh;	/* the SAs and policies */
+	struct htab nodes, idx, bysrc;
 	__u64 seq;
 	bool syncing;
 	__u32 arrivals;
@@ -233,14 +121,13 @@ struct ipso_mirror {
 	/* SA ids */
 	struct u32vec said_free;
 	__u32 said_next;
-	struct ipso_sa lookup_buf;
 	/*
 	 * Legacy order: the inexact policy with pos 0 per dir.  6.1 numbers
 	 * pos only when it inserts an inexact policy, so after deletions
 	 * the head may have no pos 0 at all.  Stale: an inexact insert
 	 * happened since it was last computed.
 	 */
-	struct mpol *pos0[3];
+	struct shadow_pol *pos0[3];
 	bool pos0_stale[3];
 };
 
@@ -469,7 +356,10 @@ static int adopt_existing(struct ipso_mirror *m)
 			n->count = l.count;
 			n->flags = l.flags & ~IPSO_LIST_F_HEAD;
 			n->parent = l.parent;
-			mt_add(&m->nodes, &n->n);
+			if (htab_add(&m->nodes, &n->n)) {
+				free(n);
+				return -ENOMEM;
+			}
 			if (id >= m->nid_next)
 				m->nid_next = id + 1;
 			if (l.start + l.count > m->ent_next)
@@ -480,25 +370,23 @@ static int adopt_existing(struct ipso_mirror *m)
 		void *prev = NULL;
 
 		while (!bpf_map_get_next_key(m->fd_pol, prev, &nk)) {
-			struct mpol *p;
+			struct shadow_pol_id pid;
+			struct shadow_pol *p;
 
 			k = nk;
 			prev = &k;
 			if (bpf_map_lookup_elem(m->fd_pol, &k, &pv))
 				continue;
-			p = calloc(1, sizeof(*p));
+			pid.dir = pv.dir;
+			pid.index = pv.index;
+			if (htab_find(&m->sh.pols, &pid))
+				continue;	/* duplicate: leave the slot */
+			p = shadow_get_pol(&m->sh, pv.dir, pv.index);
 			if (!p)
 				return -ENOMEM;
 			pol_to_desc(&pv, &p->d);
-			p->key[0] = pv.dir;
-			p->key[1] = pv.index;
 			p->slot = k.slot;
 			p->installed = 1;
-			if (mt_find(&m->pols, p->key)) {
-				free(p);	/* duplicate: leave the slot */
-				continue;
-			}
-			mt_add(&m->pols, &p->n);
 			if (k.slot >= m->slot_next)
 				m->slot_next = k.slot + 1;
 		}
@@ -507,22 +395,20 @@ static int adopt_existing(struct ipso_mirror *m)
 		void *prev = NULL;
 
 		while (!bpf_map_get_next_key(m->fd_sad, prev, &nk)) {
-			struct msa *s;
+			struct shadow_sa *s;
+			struct ipso_sa v;
 
 			k = nk;
 			prev = &k;
-			s = calloc(1, sizeof(*s));
+			if (bpf_map_lookup_elem(m->fd_sad, &k, &v))
+				continue;
+			s = shadow_get_sa(&m->sh, &k.sk);
 			if (!s)
 				return -ENOMEM;
-			s->key = k.sk;
-			if (bpf_map_lookup_elem(m->fd_sad, &k, &s->val)) {
-				free(s);
-				continue;
-			}
+			s->sa_id = v.sa_id;
 			s->installed = 1;
-			mt_add(&m->sas, &s->n);
-			if (s->val.sa_id >= m->said_next)
-				m->said_next = s->val.sa_id + 1;
+			if (s->sa_id >= m->said_next)
+				m->said_next = s->sa_id + 1;
 		}
 	}
 	{
@@ -542,7 +428,10 @@ static int adopt_existing(struct ipso_mirror *m)
 				free(x);
 				continue;
 			}
-			mt_add(&m->idx, &x->n);
+			if (htab_add(&m->idx, &x->n)) {
+				free(x);
+				return -ENOMEM;
+			}
 		}
 	}
 	{
@@ -557,11 +446,11 @@ static int adopt_existing(struct ipso_mirror *m)
 			if (!x)
 				return -ENOMEM;
 			x->key = sk;
-			if (bpf_map_lookup_elem(m->fd_bysrc, &sk, &x->val)) {
+			if (bpf_map_lookup_elem(m->fd_bysrc, &sk, &x->val) ||
+			    htab_add(&m->bysrc, &x->n)) {
 				free(x);
 				continue;
 			}
-			mt_add(&m->bysrc, &x->n);
 		}
 	}
 	return 0;
@@ -589,13 +478,13 @@ static int write_reqids(struct ipso_mirror *m, const struct ipso_sa_reqids *b)
 static int adopt_reqids(struct ipso_mirror *m)
 {
 	struct ipso_sa_reqids b;
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	__u32 zero = 0;
 	size_t i;
 
 	if (bpf_map_lookup_elem(m->fd_reqids, &zero, &b) || !b.valid)
 		memset(&b, 0, sizeof(b));
-	mt_for_each(&m->idx, i, n, next)
+	htab_for_each_safe(&m->idx, i, n, next)
 		reqid_set(&b, ((struct midx *)n)->key.reqid);
 	b.valid = 1;
 	return write_reqids(m, &b);
@@ -616,14 +505,12 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 	m->fd_lpm[0] = m->fd_lpm[1] = -1;
 	m->tie_pos = kernel_ties_by_pos();
 	m->said_next = 1;
-	if (mt_init(&m->pols, offsetof(struct mpol, key), sizeof(__u32) * 2) ||
-	    mt_init(&m->sas, offsetof(struct msa, key),
-		    sizeof(struct ipso_sa_key)) ||
-	    mt_init(&m->nodes, offsetof(struct minode, key),
+	if (shadow_init(&m->sh) ||
+	    htab_init(&m->nodes, offsetof(struct minode, key),
 		    sizeof(struct nkey)) ||
-	    mt_init(&m->idx, offsetof(struct midx, key),
+	    htab_init(&m->idx, offsetof(struct midx, key),
 		    sizeof(struct ipso_sa_idx_key)) ||
-	    mt_init(&m->bysrc, offsetof(struct msrc, key),
+	    htab_init(&m->bysrc, offsetof(struct msrc, key),
 		    sizeof(struct ipso_sa_src_key))) {
 		err = -ENOMEM;
 		goto fail;
@@ -651,14 +538,14 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 		goto fail;
 	read_dir16(m);
 	/* the first commit rebuilds what an earlier process left */
-	if (m->nodes.count || m->pols.count) {
+	if (m->nodes.count || m->sh.pols.count) {
 		int f, d;
 
 		for (f = 0; f < 2; f++)
 			for (d = 0; d < 3; d++)
 				m->group_dirty[f][d] = true;
 	}
-	if (m->sas.count || m->idx.count || m->bysrc.count)
+	if (m->sh.sas.count || m->idx.count || m->bysrc.count)
 		m->sa_dirty = true;
 	return m;
 fail:
@@ -669,33 +556,26 @@ fail:
 
 void ipso_mirror_close(struct ipso_mirror *m)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 	int j;
 
 	if (!m)
 		return;
 	if (m->nodes.b)
-		mt_for_each(&m->nodes, i, n, next)
+		htab_for_each_safe(&m->nodes, i, n, next)
 			free(((struct minode *)n)->ents);
-	if (m->pols.b)
-		mt_for_each(&m->pols, i, n, next)
-			free(n);
-	if (m->sas.b)
-		mt_for_each(&m->sas, i, n, next)
-			free(n);
+	shadow_free(&m->sh);
 	if (m->nodes.b)
-		mt_for_each(&m->nodes, i, n, next)
+		htab_for_each_safe(&m->nodes, i, n, next)
 			free(n);
 	if (m->idx.b)
-		mt_for_each(&m->idx, i, n, next)
+		htab_for_each_safe(&m->idx, i, n, next)
 			free(n);
 	if (m->bysrc.b)
-		mt_for_each(&m->bysrc, i, n, next)
+		htab_for_each_safe(&m->bysrc, i, n, next)
 			free(n);
 	free(m->bysrc.b);
-	free(m->pols.b);
-	free(m->sas.b);
 	free(m->nodes.b);
 	free(m->idx.b);
 	free(m->slot_free.v);
@@ -757,14 +637,14 @@ static bool pol_exact(const struct ipso_policy_desc *d)
 }
 
 /* First of the dir's inexact list: lowest (priority, link sequence). */
-static struct mpol *inexact_head(struct ipso_mirror *m, int dir)
+static struct shadow_pol *inexact_head(struct ipso_mirror *m, int dir)
 {
-	struct mpol *head = NULL;
-	struct mnode *n, *next;
+	struct shadow_pol *head = NULL;
+	struct htab_node *n, *next;
 	size_t i;
 
-	mt_for_each(&m->pols, i, n, next) {
-		struct mpol *p = (struct mpol *)n;
+	htab_for_each_safe(&m->sh.pols, i, n, next) {
+		struct shadow_pol *p = (struct shadow_pol *)n;
 
 		if (!p->live || p->d.dir != dir || pol_exact(&p->d))
 			continue;
@@ -785,7 +665,7 @@ static void mark_group(struct ipso_mirror *m, const struct ipso_policy_desc *d)
 		m->group_dirty[!fam_idx(d->sel.family)][d->dir] = true;
 }
 
-static void pol_new_seq(struct ipso_mirror *m, struct mpol *p)
+static void pol_new_seq(struct ipso_mirror *m, struct shadow_pol *p)
 {
 	if (m->syncing) {
 		p->renumber = 1;
@@ -796,11 +676,10 @@ static void pol_new_seq(struct ipso_mirror *m, struct mpol *p)
 	/* IPSO_ORDER() keeps 30 bits of it: ~10^9 links per process */
 }
 
-int ipso_mirror_put_policy(struct ipso_mirror *m,
-			   const struct ipso_policy_desc *d)
+/* What the maps cannot take; the shadow keeps it all the same. */
+static int pol_check(const struct ipso_mirror *m, const struct shadow_pol *p,
+		     const struct ipso_policy_desc *d)
 {
-	__u32 key[2] = { d->dir, d->index };
-	struct mpol *p;
 	int err;
 
 	if (d->dir > IPSO_DIR_FWD || d->action > IPSO_ACT_PROTECT ||
@@ -809,46 +688,12 @@ int ipso_mirror_put_policy(struct ipso_mirror *m,
 	err = check_sel(&d->sel);
 	if (err)
 		return err;
-	p = mt_find(&m->pols, key);
-	if (!p) {
-		if (m->npol_live >= IPSO_SPD_MAX_POLICIES)
-			return -ENOSPC;
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		p->key[0] = key[0];
-		p->key[1] = key[1];
-		p->d = *d;
-		mt_add(&m->pols, &p->n);
-		pol_new_seq(m, p);
-	} else {
-		bool was_live = p->live;
-
-		if (!was_live && m->npol_live >= IPSO_SPD_MAX_POLICIES)
-			return -ENOSPC;
-		if (was_live && !memcmp(&p->d, d, sizeof(*d))) {
-			p->seen = 1;
-			return 0;
-		}
-		/* relinked by the kernel: a new pos, unless legacy keeps it */
-		if (!was_live || m->tie_pos || p->d.priority != d->priority)
-			pol_new_seq(m, p);
-		if (was_live)
-			mark_group(m, &p->d);
-		p->d = *d;
-	}
-	if (!p->live)
-		m->npol_live++;
-	p->live = 1;
-	p->seen = 1;
-	p->dirty = 1;
-	mark_group(m, d);
-	if (!pol_exact(d))	/* the kernel renumbers pos on this insert */
-		m->pos0_stale[d->dir] = true;
+	if (!(p && p->live) && m->npol_live >= IPSO_SPD_MAX_POLICIES)
+		return -ENOSPC;
 	return 0;
 }
 
-static void pol_kill(struct ipso_mirror *m, struct mpol *p)
+static void pol_kill(struct ipso_mirror *m, struct shadow_pol *p)
 {
 	int dir = p->d.dir;
 
@@ -866,30 +711,65 @@ static void pol_kill(struct ipso_mirror *m, struct mpol *p)
 	p->live = 0;
 	m->npol_live--;
 	mark_group(m, &p->d);
-	if (!p->installed) {
-		mt_del(&m->pols, &p->n);
-		free(p);
+}
+
+int ipso_mirror_put_policy(struct ipso_mirror *m,
+			   const struct ipso_policy_desc *d)
+{
+	struct shadow_pol *p = shadow_lookup_pol(&m->sh, d->dir, d->index);
+	struct ipso_policy_desc prev;
+	bool was_live = p && p->live;
+	int err = pol_check(m, p, d);
+
+	if (was_live) {
+		prev = p->d;
+		if (err)	/* nothing stale stays in the maps */
+			pol_kill(m, p);
 	}
+	p = shadow_put_pol(&m->sh, d);
+	if (!p)
+		return -ENOMEM;
+	if (err)
+		return err;
+	if (was_live && !memcmp(&prev, d, sizeof(*d)))
+		return 0;
+	/* relinked by the kernel: a new pos, unless legacy keeps it */
+	if (!was_live || m->tie_pos || prev.priority != d->priority)
+		pol_new_seq(m, p);
+	if (was_live)
+		mark_group(m, &prev);
+	if (!p->live)
+		m->npol_live++;
+	p->live = 1;
+	p->dirty = 1;
+	mark_group(m, d);
+	if (!pol_exact(d))	/* the kernel renumbers pos on this insert */
+		m->pos0_stale[d->dir] = true;
+	return 0;
 }
 
 int ipso_mirror_del_policy(struct ipso_mirror *m, __u8 dir, __u32 index)
 {
-	__u32 key[2] = { dir, index };
-	struct mpol *p = mt_find(&m->pols, key);
+	struct shadow_pol *p = shadow_lookup_pol(&m->sh, dir, index);
+	bool was_live;
 
-	if (!p || !p->live)
+	if (!p)
 		return -ENOENT;
+	was_live = p->live;
 	pol_kill(m, p);
-	return 0;
+	shadow_forget_pol(&m->sh, p);
+	return was_live ? 0 : -ENOENT;
 }
 
 int ipso_mirror_flush_policies(struct ipso_mirror *m)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 
-	mt_for_each(&m->pols, i, n, next)
-		pol_kill(m, (struct mpol *)n);
+	htab_for_each_safe(&m->sh.pols, i, n, next) {
+		pol_kill(m, (struct shadow_pol *)n);
+		shadow_forget_pol(&m->sh, (struct shadow_pol *)n);
+	}
 	return 0;
 }
 
@@ -923,108 +803,204 @@ static __u32 said_alloc(struct ipso_mirror *m)
 	return m->said_next++;
 }
 
-int ipso_mirror_put_sa(struct ipso_mirror *m, const struct ipso_sa_desc *d)
+static int sa_check_desc(const struct ipso_sa_desc *d)
 {
-	struct ipso_sa_key key = d->key;
-	struct ipso_sa v;
-	struct msa *s;
-
 	if (d->key.family != AF_INET && d->key.family != AF_INET6)
 		return -EAFNOSUPPORT;
 	if (d->mode > IPSO_MODE_TUNNEL || d->dir > IPSO_DIR_UNKNOWN)
 		return -EINVAL;
-	key.pad = 0;
-	if (key.family == AF_INET)
-		memset(&key.daddr.a8[4], 0, 12);
-	s = mt_find(&m->sas, &key);
-	if (!s) {
-		if (m->nsa_live >= IPSO_MAX_SA)
-			return -ENOSPC;
-		s = calloc(1, sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		s->key = key;
-		mt_add(&m->sas, &s->n);
-	}
-	sa_from_desc(d, s->val.sa_id ? s->val.sa_id : said_alloc(m), &v);
-	v.daddr = key.daddr;
-	if (s->live && !memcmp(&v, &s->val, sizeof(v))) {
-		s->seen = 1;
-		return 0;
-	}
-	if (!s->live) {
-		m->nsa_live++;
-		s->seq = ++m->seq;
-	}
-	s->val = v;
-	s->live = 1;
-	s->seen = 1;
-	s->dirty = 1;
-	m->sa_dirty = true;
 	return 0;
 }
 
-static void sa_kill(struct ipso_mirror *m, struct msa *s)
+static void sa_kill(struct ipso_mirror *m, struct shadow_sa *s)
 {
 	if (!s->live)
 		return;
 	s->live = 0;
 	m->nsa_live--;
 	m->sa_dirty = true;
-	if (!s->installed) {
-		vec_push(&m->said_free, s->val.sa_id);
-		mt_del(&m->sas, &s->n);
-		free(s);
+	if (!s->installed && s->sa_id) {
+		vec_push(&m->said_free, s->sa_id);
+		s->sa_id = 0;
 	}
+}
+
+/* Stage s->d for ipso_sad; old is what was staged while s->live. */
+static void sa_stage(struct ipso_mirror *m, struct shadow_sa *s,
+		     const struct ipso_sa_desc *old)
+{
+	if (s->live) {
+		struct ipso_sa a, b;
+
+		sa_from_desc(old, s->sa_id, &a);
+		sa_from_desc(&s->d, s->sa_id, &b);
+		if (!memcmp(&a, &b, sizeof(a)))
+			return;
+	}
+	if (!s->sa_id)
+		s->sa_id = said_alloc(m);
+	if (!s->live) {
+		m->nsa_live++;
+		s->seq = ++m->seq;
+	}
+	s->live = 1;
+	s->dirty = 1;
+	m->sa_dirty = true;
+}
+
+/* s->d changed from old: stage it, or take it out of the maps. */
+static int sa_restage(struct ipso_mirror *m, struct shadow_sa *s,
+		      const struct ipso_sa_desc *old)
+{
+	int err = sa_check_desc(&s->d);
+
+	if (!err && !s->live && m->nsa_live >= IPSO_MAX_SA)
+		err = -ENOSPC;
+	if (err) {
+		sa_kill(m, s);
+		return err;
+	}
+	sa_stage(m, s, old);
+	return 0;
+}
+
+int ipso_mirror_put_sa(struct ipso_mirror *m, const struct ipso_sa_desc *d)
+{
+	struct ipso_sa_desc old;
+	struct shadow_sa *s;
+	int err = sa_check_desc(d);
+
+	if (err)
+		return err;
+	s = shadow_get_sa(&m->sh, &d->key);
+	if (!s)
+		return -ENOMEM;
+	if (!s->live && m->nsa_live >= IPSO_MAX_SA) {
+		shadow_release_sa(&m->sh, s);
+		return -ENOSPC;
+	}
+	old = s->d;
+	s = shadow_put_sa(&m->sh, d, s->mark_v, NULL);
+	if (!s)
+		return -ENOMEM;
+	/* the direction as given, not derived */
+	s->d = *d;
+	s->d.key = s->key;
+	sa_stage(m, s, &old);
+	return 0;
+}
+
+int ipso_mirror_put_kernel_sa(struct ipso_mirror *m,
+			      const struct ipso_sa_desc *d, __u32 mark_v,
+			      const char *alg, struct shadow_sa **out)
+{
+	struct shadow_sa *s = shadow_get_sa(&m->sh, &d->key);
+	struct ipso_sa_desc old;
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	old = s->d;
+	s = shadow_put_sa(&m->sh, d, mark_v, alg);
+	if (!s)
+		return -ENOMEM;
+	*out = s;
+	return sa_restage(m, s, &old);
+}
+
+int ipso_mirror_sa_dying(struct ipso_mirror *m, const struct ipso_sa_key *key)
+{
+	struct shadow_sa *s = shadow_find_sa(&m->sh, key);
+	struct ipso_sa_desc old;
+
+	if (!s)
+		return -ENOENT;
+	old = s->d;
+	s->dying = true;
+	s->d.flags |= IPSO_SA_F_DYING;
+	return sa_restage(m, s, &old);
+}
+
+struct redirect_ctx {
+	struct ipso_mirror *m;
+	void (*cb)(struct shadow_sa *s, int err, void *ctx);
+	void *ctx;
+};
+
+static void restage_redirected(struct shadow_sa *s, __u8 old_dir, void *data)
+{
+	struct redirect_ctx *c = data;
+	struct ipso_sa_desc old = s->d;
+	int err;
+
+	old.dir = old_dir;
+	err = sa_restage(c->m, s, &old);
+	if (c->cb)
+		c->cb(s, err, c->ctx);
+}
+
+void ipso_mirror_redirect(struct ipso_mirror *m,
+			  const struct ipso_policy_desc *p,
+			  void (*cb)(struct shadow_sa *s, int err, void *ctx),
+			  void *ctx)
+{
+	struct redirect_ctx c = { .m = m, .cb = cb, .ctx = ctx };
+
+	shadow_redirect(&m->sh, p, restage_redirected, &c);
 }
 
 int ipso_mirror_del_sa(struct ipso_mirror *m, const struct ipso_sa_key *key)
 {
-	struct ipso_sa_key k = *key;
-	struct msa *s;
+	struct shadow_sa *s = shadow_lookup_sa(&m->sh, key);
+	bool was_live;
 
-	k.pad = 0;
-	if (k.family == AF_INET)
-		memset(&k.daddr.a8[4], 0, 12);
-	s = mt_find(&m->sas, &k);
-	if (!s || !s->live)
+	if (!s)
 		return -ENOENT;
+	was_live = s->live;
 	sa_kill(m, s);
-	return 0;
+	shadow_forget_sa(&m->sh, s);
+	return was_live ? 0 : -ENOENT;
 }
 
 int ipso_mirror_flush_sas(struct ipso_mirror *m)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 
-	mt_for_each(&m->sas, i, n, next)
-		sa_kill(m, (struct msa *)n);
+	htab_for_each_safe(&m->sh.sas, i, n, next) {
+		sa_kill(m, (struct shadow_sa *)n);
+		shadow_forget_sa(&m->sh, (struct shadow_sa *)n);
+	}
 	return 0;
+}
+
+struct shadow *ipso_mirror_shadow(struct ipso_mirror *m)
+{
+	return &m->sh;
 }
 
 /* --- reconciliation ---------------------------------------------------- */
 
 void ipso_mirror_begin_sync(struct ipso_mirror *m)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 
-	mt_for_each(&m->pols, i, n, next)
-		((struct mpol *)n)->seen = 0;
-	mt_for_each(&m->sas, i, n, next)
-		((struct msa *)n)->seen = 0;
+	htab_for_each_safe(&m->sh.pols, i, n, next)
+		((struct shadow_pol *)n)->seen = 0;
+	htab_for_each_safe(&m->sh.sas, i, n, next)
+		((struct shadow_sa *)n)->seen = 0;
 	m->syncing = true;
 	m->arrivals = 0;
 }
 
 void ipso_mirror_end_sync(struct ipso_mirror *m)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 
-	mt_for_each(&m->pols, i, n, next) {
-		struct mpol *p = (struct mpol *)n;
+	htab_for_each_safe(&m->sh.pols, i, n, next) {
+		struct shadow_pol *p = (struct shadow_pol *)n;
 
 		if (p->renumber) {
 			/* the dump lists the most recently linked first */
@@ -1033,12 +1009,22 @@ void ipso_mirror_end_sync(struct ipso_mirror *m)
 		}
 	}
 	m->seq += m->arrivals;
-	mt_for_each(&m->pols, i, n, next)
-		if (!((struct mpol *)n)->seen)
-			pol_kill(m, (struct mpol *)n);
-	mt_for_each(&m->sas, i, n, next)
-		if (!((struct msa *)n)->seen)
-			sa_kill(m, (struct msa *)n);
+	htab_for_each_safe(&m->sh.pols, i, n, next) {
+		struct shadow_pol *p = (struct shadow_pol *)n;
+
+		if (p->seen)
+			continue;
+		pol_kill(m, p);
+		shadow_forget_pol(&m->sh, p);
+	}
+	htab_for_each_safe(&m->sh.sas, i, n, next) {
+		struct shadow_sa *s = (struct shadow_sa *)n;
+
+		if (s->seen)
+			continue;
+		sa_kill(m, s);
+		shadow_forget_sa(&m->sh, s);
+	}
 	m->syncing = false;
 	/* a dump says nothing about the last insert: take the head now */
 	for (i = 0; i < 3; i++)
@@ -1160,6 +1146,14 @@ static void lpm_key(const struct nkey *k, void *out)
 	}
 }
 
+int ipso_mirror_set_fwd_accept(struct ipso_mirror *m, bool accept)
+{
+	if (!m)
+		return -EINVAL;
+	ipso_config_set_flags(m->config, IPSO_CFG_F_FWD_ACCEPT, accept);
+	return 0;
+}
+
 int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns)
 {
 	if (!m)
@@ -1171,7 +1165,7 @@ int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns)
 /* Tie classes of the live policies (legacy order; 0 for all with pos). */
 static void assign_classes(struct ipso_mirror *m)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 
 	for (i = 0; i < 3 && !m->tie_pos; i++)
@@ -1179,8 +1173,8 @@ static void assign_classes(struct ipso_mirror *m)
 			m->pos0[i] = inexact_head(m, i);
 			m->pos0_stale[i] = false;
 		}
-	mt_for_each(&m->pols, i, n, next) {
-		struct mpol *p = (struct mpol *)n;
+	htab_for_each_safe(&m->sh.pols, i, n, next) {
+		struct shadow_pol *p = (struct shadow_pol *)n;
 
 		p->cls = 0;
 		if (!p->live || m->tie_pos)
@@ -1317,13 +1311,13 @@ static int commit_dir16(struct ipso_mirror *m, int dir)
 {
 	struct ipso_dir16 *nv = calloc(1 << 16, sizeof(*nv));
 	struct minode **v = NULL, **lv = NULL;
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i, j, cnt = 0, cap = 0, lcnt = 0, lcap = 0;
 	int err = -ENOMEM;
 
 	if (!nv)
 		return -ENOMEM;
-	mt_for_each(&m->nodes, i, n, next) {
+	htab_for_each_safe(&m->nodes, i, n, next) {
 		struct minode *x = (struct minode *)n;
 
 		if (x->key.family != AF_INET || x->key.dir != dir || x->dead)
@@ -1418,7 +1412,7 @@ static int commit_node(struct ipso_mirror *m, int f, int dir,
 	k.dir = dir;
 	k.plen = nd->plen;
 	memcpy(k.addr, nd->addr, addr_len(family));
-	x = mt_find(&m->nodes, &k);
+	x = htab_find(&m->nodes, &k);
 	if (!x) {
 		x = calloc(1, sizeof(*x));
 		if (!x)
@@ -1429,7 +1423,11 @@ static int commit_node(struct ipso_mirror *m, int f, int dir,
 			return err;
 		}
 		x->key = k;
-		mt_add(&m->nodes, &x->n);
+		if (htab_add(&m->nodes, &x->n)) {
+			vec_push(&m->nid_free, x->id);
+			free(x);
+			return -ENOMEM;
+		}
 		fresh = true;
 	}
 	*id_out = x->id;
@@ -1491,15 +1489,15 @@ static int commit_group(struct ipso_mirror *m, int f, int dir,
 	struct spd_in *in = NULL;
 	__u32 *ids = NULL;
 	struct spd_out out = { 0 };
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t cnt = 0, i;
 	int err = -ENOMEM;
 
-	in = calloc(m->pols.count + 1, sizeof(*in));
+	in = calloc(m->sh.pols.count + 1, sizeof(*in));
 	if (!in)
 		goto out;
-	mt_for_each(&m->pols, i, n, next) {
-		struct mpol *p = (struct mpol *)n;
+	htab_for_each_safe(&m->sh.pols, i, n, next) {
+		struct shadow_pol *p = (struct shadow_pol *)n;
 
 		if (!p->live || p->d.dir != dir || p->d.sel.family != family)
 			continue;
@@ -1516,7 +1514,7 @@ static int commit_group(struct ipso_mirror *m, int f, int dir,
 		err = -ENOMEM;
 		goto out;
 	}
-	mt_for_each(&m->nodes, i, n, next) {
+	htab_for_each_safe(&m->nodes, i, n, next) {
 		struct minode *x = (struct minode *)n;
 
 		if (x->key.family == family && x->key.dir == dir)
@@ -1532,7 +1530,7 @@ static int commit_group(struct ipso_mirror *m, int f, int dir,
 			goto out;
 	}
 	/* nodes no policy needs any more: removed after the bump */
-	mt_for_each(&m->nodes, i, n, next) {
+	htab_for_each_safe(&m->nodes, i, n, next) {
 		struct minode *x = (struct minode *)n;
 
 		if (x->key.family != family || x->key.dir != dir || x->seen)
@@ -1553,34 +1551,35 @@ out:
 
 /* --- commit: the SA template index --------------------------------------- */
 
-static int sa_group_cmp(const struct ipso_sa *a, const struct ipso_sa *b)
+static int sa_group_cmp(const struct ipso_sa_desc *a,
+			const struct ipso_sa_desc *b)
 {
 	int c;
 
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	c = memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
+	if (a->key.family != b->key.family)
+		return a->key.family < b->key.family ? -1 : 1;
+	c = memcmp(&a->key.daddr, &b->key.daddr, sizeof(a->key.daddr));
 	if (c)
 		return c;
 	if (a->reqid != b->reqid)
 		return a->reqid < b->reqid ? -1 : 1;
 	if (a->mode != b->mode)
 		return a->mode < b->mode ? -1 : 1;
-	if (a->proto != b->proto)
-		return a->proto < b->proto ? -1 : 1;
+	if (a->key.proto != b->key.proto)
+		return a->key.proto < b->key.proto ? -1 : 1;
 	return 0;
 }
 
 /* xfrm_state_look_at(): not dying first, then newest add_time. */
-static int sa_rank_cmp(const struct msa *x, const struct msa *y)
+static int sa_rank_cmp(const struct shadow_sa *x, const struct shadow_sa *y)
 {
-	int dx = !!(x->val.flags & IPSO_SA_F_DYING);
-	int dy = !!(y->val.flags & IPSO_SA_F_DYING);
+	int dx = !!(x->d.flags & IPSO_SA_F_DYING);
+	int dy = !!(y->d.flags & IPSO_SA_F_DYING);
 
 	if (dx != dy)
 		return dx < dy ? -1 : 1;
-	if (x->val.add_time != y->val.add_time)
-		return x->val.add_time > y->val.add_time ? -1 : 1;
+	if (x->d.add_time != y->d.add_time)
+		return x->d.add_time > y->d.add_time ? -1 : 1;
 	if (x->seq != y->seq)	/* hash chains: newest inserted first */
 		return x->seq > y->seq ? -1 : 1;
 	return 0;
@@ -1588,13 +1587,13 @@ static int sa_rank_cmp(const struct msa *x, const struct msa *y)
 
 static int sa_sort_cmp(const void *a, const void *b)
 {
-	const struct msa *x = *(const struct msa * const *)a;
-	const struct msa *y = *(const struct msa * const *)b;
-	int c = sa_group_cmp(&x->val, &y->val);
+	const struct shadow_sa *x = *(const struct shadow_sa * const *)a;
+	const struct shadow_sa *y = *(const struct shadow_sa * const *)b;
+	int c = sa_group_cmp(&x->d, &y->d);
 
 	if (c)
 		return c;
-	c = memcmp(&x->val.saddr, &y->val.saddr, sizeof(x->val.saddr));
+	c = memcmp(&x->d.saddr, &y->d.saddr, sizeof(x->d.saddr));
 	if (c)
 		return c;
 	return sa_rank_cmp(x, y);
@@ -1606,9 +1605,9 @@ static bool addr_zero(const union ipso_addr *a)
 }
 
 /* Write one desired index entry: the best IPSO_SA_IDX_WAYS of list. */
-static int idx_put(struct ipso_mirror *m, const struct msa *g,
+static int idx_put(struct ipso_mirror *m, const struct shadow_sa *g,
 		   const union ipso_addr *saddr, __u8 wild,
-		   struct msa **list, size_t n)
+		   struct shadow_sa **list, size_t n)
 {
 	struct ipso_sa_idx_key k;
 	struct ipso_sa_idx_val v;
@@ -1616,18 +1615,18 @@ static int idx_put(struct ipso_mirror *m, const struct msa *g,
 	size_t i;
 
 	memset(&k, 0, sizeof(k));
-	k.daddr = g->val.daddr;
+	k.daddr = g->d.key.daddr;
 	k.saddr = *saddr;
-	k.reqid = g->val.reqid;
-	k.family = g->val.family;
-	k.mode = g->val.mode;
-	k.proto = g->val.proto;
+	k.reqid = g->d.reqid;
+	k.family = g->d.key.family;
+	k.mode = g->d.mode;
+	k.proto = g->d.key.proto;
 	k.wild = wild;
 	memset(&v, 0, sizeof(v));
 	v.count = n;
 	for (i = 0; i < n && i < IPSO_SA_IDX_WAYS; i++)
 		v.sa[i] = list[i]->key;
-	x = mt_find(&m->idx, &k);
+	x = htab_find(&m->idx, &k);
 	if (x && !memcmp(&x->val, &v, sizeof(v))) {
 		x->seen = 1;
 		return 0;
@@ -1639,15 +1638,18 @@ static int idx_put(struct ipso_mirror *m, const struct msa *g,
 		if (!x)
 			return -ENOMEM;
 		x->key = k;
-		mt_add(&m->idx, &x->n);
+		if (htab_add(&m->idx, &x->n)) {
+			free(x);
+			return -ENOMEM;
+		}
 	}
 	x->val = v;
 	x->seen = 1;
 	return 0;
 }
 
-static int merge_ranked(struct msa **a, size_t na, struct msa **b, size_t nb,
-			struct msa **out)
+static int merge_ranked(struct shadow_sa **a, size_t na, struct shadow_sa **b, size_t nb,
+			struct shadow_sa **out)
 {
 	size_t i = 0, j = 0, n = 0;
 
@@ -1664,7 +1666,7 @@ static int merge_ranked(struct msa **a, size_t na, struct msa **b, size_t nb,
  * The additions half of ipso_sa_reqids: written before any index key is
  * added, the union of what is there and what will be.
  */
-static int reqids_grow(struct ipso_mirror *m, struct msa **all, size_t cnt)
+static int reqids_grow(struct ipso_mirror *m, struct shadow_sa **all, size_t cnt)
 {
 	struct ipso_sa_reqids u;
 	size_t i;
@@ -1672,7 +1674,7 @@ static int reqids_grow(struct ipso_mirror *m, struct msa **all, size_t cnt)
 	memset(&m->reqids_next, 0, sizeof(m->reqids_next));
 	m->reqids_next.valid = 1;
 	for (i = 0; i < cnt; i++)
-		reqid_set(&m->reqids_next, all[i]->val.reqid);
+		reqid_set(&m->reqids_next, all[i]->d.reqid);
 	u = m->reqids;
 	for (i = 0; i < IPSO_REQID_WORDS; i++)
 		u.w[i] |= m->reqids_next.w[i];
@@ -1684,21 +1686,21 @@ static int reqids_grow(struct ipso_mirror *m, struct msa **all, size_t cnt)
 
 static int commit_sa_index(struct ipso_mirror *m)
 {
-	struct msa **all, **tmp, **zero;
-	struct mnode *n, *next;
+	struct shadow_sa **all, **tmp, **zero;
+	struct htab_node *n, *next;
 	size_t cnt = 0, i, j, k;
 	int err = -ENOMEM;
 
-	all = calloc(m->sas.count + 1, sizeof(*all));
-	tmp = calloc(m->sas.count + 1, sizeof(*tmp));
-	zero = calloc(m->sas.count + 1, sizeof(*zero));
+	all = calloc(m->sh.sas.count + 1, sizeof(*all));
+	tmp = calloc(m->sh.sas.count + 1, sizeof(*tmp));
+	zero = calloc(m->sh.sas.count + 1, sizeof(*zero));
 	if (!all || !tmp || !zero)
 		goto out;
-	mt_for_each(&m->sas, i, n, next)
-		if (((struct msa *)n)->live)
-			all[cnt++] = (struct msa *)n;
+	htab_for_each_safe(&m->sh.sas, i, n, next)
+		if (((struct shadow_sa *)n)->live)
+			all[cnt++] = (struct shadow_sa *)n;
 	qsort(all, cnt, sizeof(*all), sa_sort_cmp);
-	mt_for_each(&m->idx, i, n, next)
+	htab_for_each_safe(&m->idx, i, n, next)
 		((struct midx *)n)->seen = 0;
 
 	err = reqids_grow(m, all, cnt);
@@ -1706,22 +1708,22 @@ static int commit_sa_index(struct ipso_mirror *m)
 		size_t nzero = 0;
 		union ipso_addr z = { 0 };
 
-		for (j = i; j < cnt && !sa_group_cmp(&all[i]->val,
-						     &all[j]->val); j++)
-			if (addr_zero(&all[j]->val.saddr))
+		for (j = i; j < cnt && !sa_group_cmp(&all[i]->d,
+						     &all[j]->d); j++)
+			if (addr_zero(&all[j]->d.saddr))
 				zero[nzero++] = all[j];
 		/* per source: its SAs plus the wildcard-source ones */
 		for (k = i; k < j && !err; ) {
 			size_t e = k, nt;
 
-			while (e < j && !memcmp(&all[e]->val.saddr,
-						&all[k]->val.saddr,
+			while (e < j && !memcmp(&all[e]->d.saddr,
+						&all[k]->d.saddr,
 						sizeof(z)))
 				e++;
-			if (!addr_zero(&all[k]->val.saddr)) {
+			if (!addr_zero(&all[k]->d.saddr)) {
 				nt = merge_ranked(all + k, e - k, zero, nzero,
 						  tmp);
-				err = idx_put(m, all[k], &all[k]->val.saddr,
+				err = idx_put(m, all[k], &all[k]->d.saddr,
 					      0, tmp, nt);
 			} else {
 				err = idx_put(m, all[k], &z, 0, zero, nzero);
@@ -1738,7 +1740,7 @@ static int commit_sa_index(struct ipso_mirror *m)
 			for (a = 1; a < j - i; a++)
 				for (b = a; b > 0 &&
 				     sa_rank_cmp(tmp[b], tmp[b - 1]) < 0; b--) {
-					struct msa *t = tmp[b];
+					struct shadow_sa *t = tmp[b];
 
 					tmp[b] = tmp[b - 1];
 					tmp[b - 1] = t;
@@ -1753,42 +1755,42 @@ out:
 	return err;
 }
 
-static void src_key_of(const struct msa *s, struct ipso_sa_src_key *k)
+static void src_key_of(const struct shadow_sa *s, struct ipso_sa_src_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->saddr = s->val.saddr;
-	if (s->val.family == AF_INET)
+	k->saddr = s->d.saddr;
+	if (s->d.key.family == AF_INET)
 		memset(&k->saddr.a8[4], 0, 12);
-	k->spi = s->val.spi;
-	k->reqid = s->val.reqid;
-	k->family = s->val.family;
+	k->spi = s->d.key.spi;
+	k->reqid = s->d.reqid;
+	k->family = s->d.key.family;
 }
 
 static int src_key_cmp(const void *a, const void *b)
 {
 	struct ipso_sa_src_key x, y;
 
-	src_key_of(*(const struct msa * const *)a, &x);
-	src_key_of(*(const struct msa * const *)b, &y);
+	src_key_of(*(const struct shadow_sa * const *)a, &x);
+	src_key_of(*(const struct shadow_sa * const *)b, &y);
 	return memcmp(&x, &y, sizeof(x));
 }
 
 /* ipso_sa_bysrc: what tc egress can find from a secpath entry. */
 static int commit_sa_bysrc(struct ipso_mirror *m)
 {
-	struct msa **all;
-	struct mnode *n, *next;
+	struct shadow_sa **all;
+	struct htab_node *n, *next;
 	size_t cnt = 0, i, j, k;
 	int err = 0;
 
-	all = calloc(m->sas.count + 1, sizeof(*all));
+	all = calloc(m->sh.sas.count + 1, sizeof(*all));
 	if (!all)
 		return -ENOMEM;
-	mt_for_each(&m->sas, i, n, next)
-		if (((struct msa *)n)->live)
-			all[cnt++] = (struct msa *)n;
+	htab_for_each_safe(&m->sh.sas, i, n, next)
+		if (((struct shadow_sa *)n)->live)
+			all[cnt++] = (struct shadow_sa *)n;
 	qsort(all, cnt, sizeof(*all), src_key_cmp);
-	mt_for_each(&m->bysrc, i, n, next)
+	htab_for_each_safe(&m->bysrc, i, n, next)
 		((struct msrc *)n)->seen = 0;
 	for (i = 0; i < cnt && !err; i = j) {
 		struct ipso_sa_src_key key;
@@ -1802,7 +1804,7 @@ static int commit_sa_bysrc(struct ipso_mirror *m)
 		v.count = j - i;
 		for (k = i; k < j && k - i < IPSO_SA_IDX_WAYS; k++)
 			v.sa[k - i] = all[k]->key;
-		x = mt_find(&m->bysrc, &key);
+		x = htab_find(&m->bysrc, &key);
 		if (x && !memcmp(&x->val, &v, sizeof(v))) {
 			x->seen = 1;
 			continue;
@@ -1818,7 +1820,11 @@ static int commit_sa_bysrc(struct ipso_mirror *m)
 				break;
 			}
 			x->key = key;
-			mt_add(&m->bysrc, &x->n);
+			if (htab_add(&m->bysrc, &x->n)) {
+				free(x);
+				err = -ENOMEM;
+				break;
+			}
 		}
 		x->val = v;
 		x->seen = 1;
@@ -1829,20 +1835,20 @@ static int commit_sa_bysrc(struct ipso_mirror *m)
 
 static int delete_unseen_idx(struct ipso_mirror *m)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 
-	mt_for_each(&m->idx, i, n, next) {
+	htab_for_each_safe(&m->idx, i, n, next) {
 		struct midx *x = (struct midx *)n;
 
 		if (x->seen)
 			continue;
 		if (bpf_map_delete_elem(m->fd_idx, &x->key) && errno != ENOENT)
 			return -errno;
-		mt_del(&m->idx, &x->n);
+		htab_del(&m->idx, &x->key);
 		free(x);
 	}
-	mt_for_each(&m->bysrc, i, n, next) {
+	htab_for_each_safe(&m->bysrc, i, n, next) {
 		struct msrc *x = (struct msrc *)n;
 
 		if (x->seen)
@@ -1850,7 +1856,7 @@ static int delete_unseen_idx(struct ipso_mirror *m)
 		if (bpf_map_delete_elem(m->fd_bysrc, &x->key) &&
 		    errno != ENOENT)
 			return -errno;
-		mt_del(&m->bysrc, &x->n);
+		htab_del(&m->bysrc, &x->key);
 		free(x);
 	}
 	return 0;
@@ -1861,22 +1867,24 @@ static int delete_unseen_idx(struct ipso_mirror *m)
 static int commit_additions(struct ipso_mirror *m, struct minode ***dead,
 			    size_t *ndead, size_t *cap)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 	int f, d, err;
 
-	mt_for_each(&m->sas, i, n, next) {
-		struct msa *s = (struct msa *)n;
+	htab_for_each_safe(&m->sh.sas, i, n, next) {
+		struct shadow_sa *s = (struct shadow_sa *)n;
+		struct ipso_sa v;
 
 		if (!s->live || !s->dirty)
 			continue;
-		if (bpf_map_update_elem(m->fd_sad, &s->key, &s->val, BPF_ANY))
+		sa_from_desc(&s->d, s->sa_id, &v);
+		if (bpf_map_update_elem(m->fd_sad, &s->key, &v, BPF_ANY))
 			return -errno;
 		s->installed = 1;
 		s->dirty = 0;
 	}
-	mt_for_each(&m->pols, i, n, next) {
-		struct mpol *p = (struct mpol *)n;
+	htab_for_each_safe(&m->sh.pols, i, n, next) {
+		struct shadow_pol *p = (struct shadow_pol *)n;
 		struct ipso_spd_pol v;
 
 		if (!p->live || !p->dirty)
@@ -1915,7 +1923,7 @@ static int commit_additions(struct ipso_mirror *m, struct minode ***dead,
 static int commit_removals(struct ipso_mirror *m, struct minode **dead,
 			   size_t ndead)
 {
-	struct mnode *n, *next;
+	struct htab_node *n, *next;
 	size_t i;
 	int err;
 
@@ -1940,7 +1948,7 @@ static int commit_removals(struct ipso_mirror *m, struct minode **dead,
 		}
 		region_release(m, x->start, x->count);
 		vec_push(&m->nid_pending, x->id);
-		mt_del(&m->nodes, &x->n);
+		htab_del(&m->nodes, &x->key);
 		free(x->ents);
 		free(x);
 	}
@@ -1953,30 +1961,29 @@ static int commit_removals(struct ipso_mirror *m, struct minode **dead,
 		if (err)
 			return err;
 	}
-	mt_for_each(&m->pols, i, n, next) {
-		struct mpol *p = (struct mpol *)n;
+	htab_for_each_safe(&m->sh.pols, i, n, next) {
+		struct shadow_pol *p = (struct shadow_pol *)n;
 
-		if (p->live)
+		if (p->live || !p->installed)
 			continue;
-		if (p->installed &&
-		    bpf_map_delete_elem(m->fd_pol, &p->slot) &&
+		if (bpf_map_delete_elem(m->fd_pol, &p->slot) &&
 		    errno != ENOENT)
 			return -errno;
-		if (p->installed)
-			vec_push(&m->slot_pending, p->slot);
-		mt_del(&m->pols, &p->n);
-		free(p);
+		vec_push(&m->slot_pending, p->slot);
+		p->installed = 0;
+		shadow_release_pol(&m->sh, p);
 	}
-	mt_for_each(&m->sas, i, n, next) {
-		struct msa *s = (struct msa *)n;
+	htab_for_each_safe(&m->sh.sas, i, n, next) {
+		struct shadow_sa *s = (struct shadow_sa *)n;
 
-		if (s->live)
+		if (s->live || !s->installed)
 			continue;
 		if (bpf_map_delete_elem(m->fd_sad, &s->key) && errno != ENOENT)
 			return -errno;
-		vec_push(&m->said_free, s->val.sa_id);
-		mt_del(&m->sas, &s->n);
-		free(s);
+		vec_push(&m->said_free, s->sa_id);
+		s->sa_id = 0;
+		s->installed = 0;
+		shadow_release_sa(&m->sh, s);
 	}
 	m->sa_dirty = false;
 	return 0;
@@ -2014,21 +2021,6 @@ size_t ipso_mirror_policy_count(const struct ipso_mirror *m)
 size_t ipso_mirror_sa_count(const struct ipso_mirror *m)
 {
 	return m->nsa_live;
-}
-
-const struct ipso_sa *ipso_mirror_find_sa(const struct ipso_mirror *m,
-					  const struct ipso_sa_key *key)
-{
-	struct ipso_sa_key k = *key;
-	struct msa *s;
-
-	k.pad = 0;
-	if (k.family == AF_INET)
-		memset(&k.daddr.a8[4], 0, 12);
-	s = mt_find(&m->sas, &k);
-	if (s && s->live)
-		return &s->val;
-	return NULL;
 }
 
 int ipso_mirror_for_each_policy(const struct ipso_mirror *m,

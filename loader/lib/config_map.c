@@ -54,6 +54,14 @@ void ipso_config_set_lease(struct ipso_config *c, __u64 until_ns)
 	__atomic_store_n(&c->live_until_ns, until_ns, __ATOMIC_RELEASE);
 }
 
+void ipso_config_set_flags(struct ipso_config *c, __u32 flags, bool on)
+{
+	if (on)
+		__atomic_fetch_or(&c->flags, flags, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&c->flags, ~flags, __ATOMIC_RELEASE);
+}
+
 bool ipso_config_has_marks(const struct ipso_config *c)
 {
 	return __atomic_load_n(&c->mark_magic_mask, __ATOMIC_ACQUIRE) != 0;

@@ -12,8 +12,9 @@
 #include <linux/genetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "../include/ipsec_offload/genl.h"
+#include "ipsec_offload/genl.h"
 #include "genl.h"
+#include "mnl_utils.h"
 
 #define GENL_BUF_SIZE	(32 * 1024)
 
@@ -112,23 +113,7 @@ static struct nlmsghdr *put_req(struct ipso_genl *g, unsigned short type,
 static int transact(struct ipso_genl *g, struct nlmsghdr *nlh,
 		    mnl_cb_t cb, void *ctx)
 {
-	unsigned int seq = nlh->nlmsg_seq;
-	int ret;
-
-	if (mnl_socket_sendto(g->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(g->nl, g->buf, GENL_BUF_SIZE);
-
-		if (n < 0)
-			return -errno;
-		errno = 0;
-		ret = mnl_cb_run(g->buf, n, seq, g->portid, cb, ctx);
-		if (ret < 0)
-			return errno ? -errno : -EPROTO;
-		if (ret == MNL_CB_STOP)
-			return 0;
-	}
+	return mnlu_transact(g->nl, nlh, g->buf, GENL_BUF_SIZE, cb, ctx);
 }
 
 int genl_open(struct ipso_genl *g)
@@ -141,16 +126,11 @@ int genl_open(struct ipso_genl *g)
 	g->buf = calloc(1, GENL_BUF_SIZE);	/* attribute padding is sent */
 	if (!g->buf)
 		return -ENOMEM;
-	g->nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	g->nl = mnlu_socket_open(NETLINK_GENERIC, SOCK_CLOEXEC, 0);
 	if (!g->nl) {
 		err = -errno;
 		goto fail;
 	}
-	if (mnl_socket_bind(g->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	g->portid = mnl_socket_get_portid(g->nl);
 	nlh = put_req(g, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, IPSO_GENL_NAME);
 	err = transact(g, nlh, family_cb, &f);
@@ -182,11 +162,11 @@ int genl_subscribe(struct ipso_genl *g)
 
 	if (!grp)
 		return -ENOENT;
-	g->ev = mnl_socket_open2(NETLINK_GENERIC, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	g->ev = mnlu_socket_open(NETLINK_GENERIC, SOCK_NONBLOCK | SOCK_CLOEXEC,
+				 0);
 	if (!g->ev)
 		return -errno;
-	if (mnl_socket_bind(g->ev, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(g->ev, NETLINK_ADD_MEMBERSHIP, &grp,
+	if (mnl_socket_setsockopt(g->ev, NETLINK_ADD_MEMBERSHIP, &grp,
 				  sizeof(grp)) < 0) {
 		int err = -errno;
 
@@ -274,6 +254,7 @@ static int ipso_attr_len_ok(const struct nlattr *attr, int type)
 		break;
 	case IPSO_ATTR_DEV_NAME:
 	case IPSO_ATTR_BACKEND:
+	case IPSO_ATTR_REASON_MSG:
 		t = MNL_TYPE_NUL_STRING;
 		break;
 	case IPSO_ATTR_HW_STATS:
@@ -355,6 +336,11 @@ static int decode_offload(const struct nlmsghdr *nlh, struct genl_offload *o)
 		o->handle = mnl_attr_get_u32(tb.a[IPSO_ATTR_HANDLE]);
 	if (tb.a[IPSO_ATTR_REASON])
 		o->reason = (__s32)mnl_attr_get_u32(tb.a[IPSO_ATTR_REASON]);
+	if (tb.a[IPSO_ATTR_REASON_MSG])
+		snprintf(o->reason_msg, sizeof(o->reason_msg), "%.*s",
+			 (int)strnlen(mnl_attr_get_payload(tb.a[IPSO_ATTR_REASON_MSG]),
+				      mnl_attr_get_payload_len(tb.a[IPSO_ATTR_REASON_MSG])),
+			 (const char *)mnl_attr_get_payload(tb.a[IPSO_ATTR_REASON_MSG]));
 	if (tb.a[IPSO_ATTR_HW_STATS]) {
 		const struct nlattr *n = tb.a[IPSO_ATTR_HW_STATS];
 
@@ -484,7 +470,7 @@ int genl_read_events(struct ipso_genl *g, genl_offload_cb cb, void *ctx)
 			return -errno;
 		}
 		/* A malformed notification is skipped, not fatal. */
-		mnl_cb_run(g->buf, n, 0, 0, offload_msg_cb, &c);
+		mnlu_run(g->buf, n, 0, 0, offload_msg_cb, &c);
 		handled++;
 	}
 }

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <linux/xfrm.h>
 #include <libmnl/libmnl.h>
 
+#include "mnl_utils.h"
 #include "xfrm_nl.h"
 
 /*
@@ -426,8 +428,11 @@ static int decode_delpolicy(const struct nlmsghdr *nlh, struct xnl_event *ev)
 	ev->dir = id->dir;
 	ev->index = id->index;
 	if (t.a[XFRMA_POLICY]) {
+		/* attribute payloads are 4-aligned, the struct wants 8 */
 		p = mnl_attr_get_payload(t.a[XFRMA_POLICY]);
-		ev->index = p->index;
+		memcpy(&ev->index, (const char *)p +
+		       offsetof(struct xfrm_userpolicy_info, index),
+		       sizeof(ev->index));
 	}
 	if (!ev->index)
 		return -EINVAL;
@@ -478,7 +483,31 @@ static int decode_flushpolicy(const struct nlmsghdr *nlh,
 	return 0;
 }
 
+static int decode_aligned(const struct nlmsghdr *nlh, struct xnl_event *ev);
+
+/*
+ * Netlink aligns messages to 4 bytes; the payload structs hold __u64
+ * lifetimes and want 8.  A message at a 4-aligned place in a buffer is
+ * decoded from an aligned copy, which may hold keys: wiped after.
+ */
 int xnl_decode(const struct nlmsghdr *nlh, struct xnl_event *ev)
+{
+	struct nlmsghdr *copy;
+	int err;
+
+	if (!((uintptr_t)nlh % __alignof__(__u64)))
+		return decode_aligned(nlh, ev);
+	copy = malloc(nlh->nlmsg_len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, nlh, nlh->nlmsg_len);
+	err = decode_aligned(copy, ev);
+	explicit_bzero(copy, nlh->nlmsg_len);
+	free(copy);
+	return err;
+}
+
+static int decode_aligned(const struct nlmsghdr *nlh, struct xnl_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = XNL_IGNORE;
@@ -548,56 +577,36 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int dump(int type, size_t hdrlen, xnl_cb cb, void *ctx)
+/*
+ * A dump request is the bare header: the kernel reads what follows it as
+ * filter attributes (XFRMA_ADDRESS_FILTER, XFRMA_PROTO), so a zeroed
+ * struct there is parsed as attributes and answered with a warning.
+ */
+static int dump(int type, xnl_cb cb, void *ctx)
 {
 	struct run_ctx rc = { .cb = cb, .ctx = ctx };
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	unsigned int seq, portid;
 	char *buf;
 	int ret;
 
 	buf = calloc(1, XNL_BUF_SIZE);
 	if (!buf)
 		return -ENOMEM;
-	nl = mnl_socket_open(NETLINK_XFRM);
+	nl = mnlu_socket_open(NETLINK_XFRM, SOCK_CLOEXEC, 0);
 	if (!nl) {
 		ret = -errno;
 		goto out_free;
 	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq = 1;
-	mnl_nlmsg_put_extra_header(nlh, hdrlen);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, XNL_BUF_SIZE);
-
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		ret = mnl_cb_run(buf, n, seq, portid, msg_cb, &rc);
-		if (ret <= MNL_CB_STOP) {
-			if (ret < 0)
-				ret = rc.err ? rc.err : -errno;
-			else
-				ret = 0;
-			break;
-		}
-	}
+	nlh->nlmsg_seq = 1;
+	ret = mnlu_transact(nl, nlh, buf, XNL_BUF_SIZE, msg_cb, &rc);
+	if (ret && rc.err)
+		ret = rc.err;
 	if (!ret && rc.intr)
 		ret = -EINTR;
-out:
 	mnl_socket_close(nl);
 out_free:
 	/* an SA dump carries the keys of every SA */
@@ -608,13 +617,57 @@ out_free:
 
 int xnl_dump_sas(xnl_cb cb, void *ctx)
 {
-	return dump(XFRM_MSG_GETSA, sizeof(struct xfrm_usersa_info), cb, ctx);
+	return dump(XFRM_MSG_GETSA, cb, ctx);
 }
 
 int xnl_dump_policies(xnl_cb cb, void *ctx)
 {
-	return dump(XFRM_MSG_GETPOLICY, sizeof(struct xfrm_userpolicy_info),
-		    cb, ctx);
+	return dump(XFRM_MSG_GETPOLICY, cb, ctx);
+}
+
+static int default_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct xfrm_userpolicy_default *d;
+	int *fwd = data;
+
+	if (nlh->nlmsg_type != XFRM_MSG_GETDEFAULT ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*d))
+		return MNL_CB_ERROR;
+	d = mnl_nlmsg_get_payload(nlh);
+	*fwd = d->fwd;
+	return MNL_CB_OK;
+}
+
+int xnl_get_fwd_default(bool *accept)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct xfrm_userpolicy_default *d;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	int fwd = -1, ret;
+
+	nl = mnlu_socket_open(NETLINK_XFRM, SOCK_CLOEXEC, 0);
+	if (!nl)
+		return -errno;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = XFRM_MSG_GETDEFAULT;
+	/* the ack ends mnlu_transact()'s wait after the one reply */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	d = mnl_nlmsg_put_extra_header(nlh, sizeof(*d));
+	memset(d, 0, sizeof(*d));
+	ret = mnlu_transact(nl, nlh, buf, sizeof(buf), default_cb, &fwd);
+	mnl_socket_close(nl);
+	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
+		*accept = true;		/* no default policies on this kernel */
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (fwd < 0)
+		return -EPROTO;
+	*accept = fwd == XFRM_USERPOLICY_ACCEPT;
+	return 0;
 }
 
 struct mnl_socket *xnl_event_open(int rcvbuf)
@@ -625,7 +678,8 @@ struct mnl_socket *xnl_event_open(int rcvbuf)
 	struct mnl_socket *nl;
 	int fd;
 
-	nl = mnl_socket_open2(NETLINK_XFRM, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	nl = mnlu_socket_open(NETLINK_XFRM, SOCK_NONBLOCK | SOCK_CLOEXEC,
+			      groups);
 	if (!nl)
 		return NULL;
 	fd = mnl_socket_get_fd(nl);
@@ -633,13 +687,6 @@ struct mnl_socket *xnl_event_open(int rcvbuf)
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		       sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
-		int err = errno;
-
-		mnl_socket_close(nl);
-		errno = err;
-		return NULL;
-	}
 	return nl;
 }
 
@@ -660,7 +707,7 @@ int xnl_event_read(struct mnl_socket *nl, xnl_cb cb, void *ctx, int max)
 			return -errno;
 		}
 		rc.err = 0;
-		ret = mnl_cb_run(buf, n, 0, 0, msg_cb, &rc);
+		ret = mnlu_run(buf, n, 0, 0, msg_cb, &rc);
 		/* NEWSA and UPDSA events carry the SA's keys */
 		explicit_bzero(buf, n);
 		if (ret < 0 && rc.err)

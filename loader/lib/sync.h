@@ -8,7 +8,6 @@
 #ifndef IPSO_SYNC_H
 #define IPSO_SYNC_H
 
-#include "kview.h"
 #include "mirror.h"
 
 struct sync_stats {
@@ -19,10 +18,18 @@ struct sync_stats {
 };
 
 /*
- * Dump and reconcile.  kv is updated to the kernel's state too.  Returns
+ * Dump and reconcile the mirror and its shadow.  Returns
  * 0 or -errno; entries the mirror refuses are counted in st->skipped and
  * the first refusal is returned after everything else was committed.
  */
-int ipso_sync(struct ipso_mirror *m, struct kview *kv, struct sync_stats *st);
+int ipso_sync(struct ipso_mirror *m, struct sync_stats *st);
+
+/*
+ * Read the kernel's fwd default policy into the mirror's config; what
+ * cannot be read counts as block (the fast path then leaves unmatched
+ * forwarded packets to the kernel).  ipso_sync() calls it; the daemon
+ * also every tick, since setting a default notifies nobody.
+ */
+int ipso_sync_defaults(struct ipso_mirror *m);
 
 #endif /* IPSO_SYNC_H */
