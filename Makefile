@@ -3,6 +3,8 @@
 #
 #   make            build everything (BPF objects, loader, modules, tests)
 #   make check      install missing packages, build, run all tests
+#   make check-debug  every guest test on the debug kernel (KASAN, lockdep,
+#                   kmemleak; scripts/debug-kernel.sh builds it once)
 #   make demo       the main job: offload demo in the QEMU guest
 #   make bench      benchmarks (figures, not tests)
 #   make KDIR=...   build the modules against another kernel tree
@@ -13,7 +15,7 @@ SUBDIRS := bpf loader kmod tests
 all: $(SUBDIRS)
 
 # The loader and the test programs embed skeletons of the BPF objects,
-# and the tests link the loader's mirror: no parallel race on them.
+# and the tests link the loader's libipso.a: no parallel race on them.
 loader: bpf
 tests: bpf loader
 
@@ -26,6 +28,10 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh
+
+check-debug: deps
+	@$(MAKE) --no-print-directory all
+	@IPSO_GUEST_KERNELS=6.1-debug IPSO_DEBUG_TIER=0 tests/run.sh --guest-only
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -80,5 +86,5 @@ clean:
 	done
 	rm -rf tests/out
 
-.PHONY: all deps check demo bench clean install install-bin install-dkms \
+.PHONY: all deps check check-debug demo bench clean install install-bin install-dkms \
 	install-dist $(SUBDIRS)

@@ -63,15 +63,9 @@ static unsigned frnd(void)
 	return (unsigned)(frng >> 32);
 }
 
-struct floor_key {		/* struct ipso_floor_key */
-	uint32_t saddr, daddr;
-	uint16_t sport, dport;
-	uint8_t proto, pad[3];
-};
-
 static int fill_floor(int n)
 {
-	struct floor_key k, nk;
+	struct ipso_floor_key k, nk;
 	uint32_t v = 1;
 	int i;
 

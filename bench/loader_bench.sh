@@ -3,12 +3,15 @@
 # time of `ipsec-offload sync` for 10k and 100k policies (first sync into
 # empty maps, then an unchanged re-sync), and event -> map latency of the
 # daemon, one change at a time and for a burst of 10k changes (median,
-# p99, max per change).  Guest (tests/guest/bench/loader_sa_sync.sh): sync of 10k and
-# 100k real SAs + policies, SA event latency.  Prints "bench: ..." lines.
+# p99, max per change), and the heap the daemon's shadow of the SAD/SPD
+# holds for 100k SAs + 100k policies (bench/shadow_mem.c).  Guest
+# (tests/guest/bench/loader_sa_sync.sh): sync of 10k and 100k real SAs
+# + policies, SA event latency.  Prints "bench: ..." lines.
 # IPSO_BENCH_LOADER_GUEST=0 skips the guest part.
 # Env: IPSO_BENCH_LOADER_SIZES (default "10000 100000"),
 #      IPSO_BENCH_LOADER_SEQ (default 2000 adds + 2000 deletes),
-#      IPSO_BENCH_LOADER_BURST (default 10000).
+#      IPSO_BENCH_LOADER_BURST (default 10000),
+#      IPSO_BENCH_LOADER_SHADOW (default 100000 SAs and as many policies).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 LD=$top/loader/ipsec-offload
@@ -22,6 +25,12 @@ mkdir -p "$out"
 bin=$out/loader_latency
 cc -O2 -Wall -Wextra -Werror -o "$bin" "$top/bench/loader_latency.c" \
 	$(pkg-config --libs libbpf) -lelf -lz
+[ -f "$top/loader/lib/libipso.a" ] ||
+	{ echo "loader_bench: loader/lib/libipso.a not built" >&2; exit 1; }
+cc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I"$top/loader/lib" \
+	-I"$top/bpf" -I"$top/include" $(pkg-config --cflags libbpf libmnl) \
+	-o "$out/shadow_mem" "$top/bench/shadow_mem.c" \
+	"$top/loader/lib/libipso.a" $(pkg-config --libs libbpf libmnl) -lelf -lz
 tmp=$(mktemp -d)
 mkdir "$tmp/bpffs"
 mount -t bpf bpf "$tmp/bpffs"
@@ -52,6 +61,11 @@ for size in ${IPSO_BENCH_LOADER_SIZES:-10000 100000}; do
 	ip netns del $ns
 	rm -rf "$pin"
 done
+
+# Heap of the shadow SAD/SPD: no netns needed, only maps of its own.
+"$out/shadow_mem" "$pin" "${IPSO_BENCH_LOADER_SHADOW:-100000}" \
+	"${IPSO_BENCH_LOADER_SHADOW:-100000}"
+rm -rf "$pin"
 
 ip netns add $ns
 $N "$LD" --pin-dir "$pin" daemon >"$tmp/daemon.out" 2>&1 &

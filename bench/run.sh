@@ -35,6 +35,9 @@ part "kernel XFRM lookup" "$top/bench/xfrm_lookup_cost.sh"
 # 4. Bridge module: offload install rate, in the guest.
 [ -f "$top/tests/guest/bench/install_rate.sh" ] &&
 	part "module install rate (guest)" "$top/scripts/guest-run.sh" -v -t 600 bench/install_rate.sh
+# 5. Gateway forwarding, kernel path against the XDP fast path, in the guest.
+[ -f "$top/tests/guest/bench/fastpath_forward.sh" ] &&
+	part "gateway forwarding (guest)" "$top/scripts/guest-run.sh" -v -t 900 bench/fastpath_forward.sh
 
 "$top/bench/plot.sh" "$results" "$out/spd_cost.png"
 echo "bench: total_wall_s=$(($(date +%s) - t0)) results=bench/out/results.txt plot=bench/out/spd_cost.png"

@@ -43,18 +43,7 @@ else
 	cmd='bash .ci/run'
 fi
 
-# The archive this machine's apt uses (deb822 or one-line sources).
-archive_uri() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '/^URIs:/ { u = $2 } /^Suites:/ && / bookworm( |$)/ && u { print u; exit }' "$f"
-	done
-	[ -f /etc/apt/sources.list ] &&
-		awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list
-	return 0
-}
-mirror=$(archive_uri | head -n 1)
+mirror=$("$top/scripts/archive-uri.sh" || true)
 [ -n "$mirror" ] || { echo "clean-room: no bookworm archive in apt sources" >&2; exit 1; }
 
 if ! command -v debootstrap >/dev/null; then

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Install every Debian package the build, the tests, the guest and the
-# benchmarks need.  Idempotent: asks apt only for what is missing.
+# Install every Debian package the build, the tests, the guest, the debug
+# kernel (scripts/debug-kernel.sh: bison, flex, libssl-dev, libelf-dev,
+# bc, dwarves) and the benchmarks need.  Idempotent: asks apt only for what is missing.
 #   scripts/deps.sh        install what is missing
 #   scripts/deps.sh -n     only print what is missing (exit 1 if anything)
 set -eu
@@ -8,23 +9,28 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS="
 bc
+bison
 bpftool
 busybox-static
 clang
 cpio
 dwarves
 file
+flex
 gcc
 gnuplot-nox
 kmod
+libclang-rt-14-dev
 libbpf-dev
 libc6-dev
 libelf-dev
 libmnl-dev
+libssl-dev
 libstrongswan-standard-plugins
 llvm
 make
 netbase
+perl
 pkg-config
 python3
 qemu-system-x86

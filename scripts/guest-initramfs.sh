@@ -5,7 +5,10 @@
 # /opt/ipso (same layout as the repository).
 # usage: guest-initramfs.sh KERNEL_CACHE_DIR OUT.cpio.gz
 # env: IPSO_GUEST_KMOD  a directory whose kmod/ holds the project's
-#                       modules for this kernel (default: the tree's)
+#                       modules for this kernel (default: the tree's), and
+#                       tests/debug/ the debug tier's fixture modules
+#      IPSO_GUEST_INIT  the guest's PID 1 (default tests/guest/init;
+#                       the debug tier's is tests/debug/init)
 set -euo pipefail
 trap 'echo "guest-initramfs: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,7 +86,8 @@ cd "$top"
 {
 	find bpf -name '*.o' 2>/dev/null || true
 	[ -n "${IPSO_GUEST_KMOD:-}" ] || find kmod -name '*.ko' 2>/dev/null || true
-	find tests/guest tests/bin -type f 2>/dev/null || true
+	find tests/guest tests/debug tests/bin -type f ! -name '*.ko' 2>/dev/null || true
+	ls bench/gen_spd.sh 2>/dev/null || true	# SPDs for the guest benchmarks
 	ls loader/ipsec-offload 2>/dev/null || true
 } | while read -r f; do
 	# (not `file | grep -q`: with pipefail, grep's early exit can fail file)
@@ -95,7 +99,10 @@ cd "$top"
 done
 # Modules built for another kernel than the tree's (guest-modules.sh).
 if [ -n "${IPSO_GUEST_KMOD:-}" ]; then
-	(cd "$IPSO_GUEST_KMOD" && find kmod -name '*.ko') | while read -r f; do
+	(cd "$IPSO_GUEST_KMOD" && for d in kmod tests/debug; do
+		[ ! -d "$d" ] || find "$d" -name '*.ko'
+	done) |
+	while read -r f; do
 		install -D -m644 "$IPSO_GUEST_KMOD/$f" "$root/opt/ipso/$f"
 	done
 fi
@@ -103,7 +110,7 @@ chmod 755 "$root"/opt/ipso/tests/guest/*.sh 2>/dev/null || true
 for f in "$root"/opt/ipso/tests/bin/* "$root"/opt/ipso/loader/ipsec-offload; do
 	[ -e "$f" ] && ln -sf "${f#"$root"}" "$root/opt/ipso/bin/"
 done
-install -m755 tests/guest/init "$root/init"
+install -m755 "${IPSO_GUEST_INIT:-tests/guest/init}" "$root/init"
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) |
 	gzip -1 >"$out"

@@ -5,9 +5,13 @@
 #   TEST       a script under tests/guest/, named by its path relative to
 #              tests/guest/ (test_x.sh, fixtures/y.sh) or with the prefix
 #   -k         kernel series: 6.1 (default) or 6.12 (guest-kver.sh); the
-#              modules are built for that kernel (guest-modules.sh)
-#   -t         per-test timeout inside the guest (default 300)
-#   -m         guest memory in MiB (default 768)
+#              modules are built for that kernel (guest-modules.sh);
+#              6.1-debug is the debug kernel (debug-kernel.sh, built once),
+#              whose guest scans for kernel reports after every test
+#              (tests/debug/init) and also runs tests named debug/X from
+#              tests/debug/
+#   -t         per-test timeout inside the guest (default 300, 900 debug)
+#   -m         guest memory in MiB (default 768, 1536 debug)
 #   -v         print each test's whole output, not only failures
 # env: IPSO_GUEST_APPEND  extra kernel command line
 #      IPSO_RESULTS       file to append "pass|fail|skip NAME" lines to
@@ -18,8 +22,8 @@
 # failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-per_test=300
-mem=768
+per_test=
+mem=
 verbose=0
 series=6.1
 while getopts "k:t:m:v" o; do
@@ -33,6 +37,12 @@ while getopts "k:t:m:v" o; do
 done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || { echo "guest-run: no test named" >&2; exit 2; }
+debug=0
+[ "$series" != 6.1-debug ] || debug=1
+# KASAN, lockdep and kmemleak make the guest several times slower and
+# KASAN takes an eighth of its memory.
+per_test=${per_test:-$([ $debug = 1 ] && echo 900 || echo 300)}
+mem=${mem:-$([ $debug = 1 ] && echo 1536 || echo 768)}
 
 tests=()
 case $per_test$mem in
@@ -40,17 +50,55 @@ case $per_test$mem in
 esac
 for t in "$@"; do
 	n=${t#tests/guest/}
-	if [ ! -f "$top/tests/guest/$n" ]; then
+	n=${n#tests/}
+	case $n in
+	debug/*)
+		if [ $debug = 0 ]; then
+			echo "guest-run: $t runs only on -k 6.1-debug" >&2
+			exit 2
+		fi
+		f=$top/tests/$n ;;
+	*) f=$top/tests/guest/$n ;;
+	esac
+	if [ ! -f "$f" ]; then
 		echo "guest-run: no such guest test: $t" >&2
 		exit 2
 	fi
 	tests+=("$n")
 done
 
-kdir=$("$top/scripts/guest-kernel.sh" "$series") || exit 1
-kver=$(basename "$kdir")
+# The debug tier's modules: the project's and the fixture's, against the
+# debug kernel's built tree.
+debug_modules() {	# RELEASE TREE
+	local out
+	out=$("$top/scripts/guest-modules.sh" "$1" "$2") || return 1
+	mkdir -p "$out/tests/debug"
+	cp -a "$top/tests/debug/uaf" "$out/tests/debug/"
+	make -C "$2" M="$out/tests/debug/uaf" modules >"$out/fixture.log" 2>&1 ||
+		{ tail -n 20 "$out/fixture.log" >&2
+		  echo "guest-run: debug fixture module does not build" >&2
+		  return 1; }
+	echo "$out"
+}
+
+if [ $debug = 1 ]; then
+	kdir=$("$top/scripts/debug-kernel.sh") || exit 1
+	kimage=$kdir/bzImage
+	kver=$(basename "$kdir")
+	IPSO_GUEST_KMOD=$(debug_modules "$kver" \
+		"$kdir/image/lib/modules/$kver/build") || exit 1
+	export IPSO_GUEST_KMOD
+	export IPSO_GUEST_INIT=$top/tests/debug/init
+	# every KASAN report, not only the first of the boot
+	debug_append="kasan_multi_shot"
+else
+	kdir=$("$top/scripts/guest-kernel.sh" "$series") || exit 1
+	kimage=$kdir/vmlinux
+	kver=$(basename "$kdir")
+	debug_append=
+fi
 # The tree's kmod/ is built for the 6.1 headers; other kernels get their own.
-if [ "$series" != 6.1 ]; then
+if [ "$series" != 6.1 ] && [ $debug = 0 ]; then
 	IPSO_GUEST_KMOD=$("$top/scripts/guest-modules.sh" "$kver") || exit 1
 	export IPSO_GUEST_KMOD
 fi
@@ -111,8 +159,8 @@ while [ ${#remaining[@]} -gt 0 ]; do
 		-accel tcg,thread=multi,tb-size=64 -cpu max \
 		-m "$mem" -smp 2 -nodefaults -no-user-config -display none \
 		-serial file:"$log.raw" -no-reboot \
-		-kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 slub_debug=FZP ipso.tests=$list ipso.timeout=$per_test ${IPSO_GUEST_APPEND:-}" \
+		-kernel "$kimage" -initrd "$work/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 slub_debug=FZP ipso.tests=$list ipso.timeout=$per_test $debug_append ${IPSO_GUEST_APPEND:-}" \
 		</dev/null >"$log.qemu" 2>&1 &
 	qpid=$!
 	watch_guest "$qpid" "$log.raw"
@@ -137,6 +185,8 @@ while [ ${#remaining[@]} -gt 0 ]; do
 			else
 				result fail "$t" "exit $rc"
 				grep -E '^(FAIL|not ok)' "$tlog" | head -n 20 | sed 's/^/    /'
+				# the debug guest's report (tests/debug/init)
+				grep '^  debug: ' "$tlog" | head -n 80 | sed 's/^/    /'
 				echo "    full log: ${tlog#"$top"/}"
 			fi
 		elif grep -q "^IPSO_TEST_BEGIN $t" "$log"; then
