@@ -6,8 +6,7 @@ $(BIN)/loader_wait_gen: tools/loader_wait_gen.c | $(BIN)
 
 # Unit checks of the loader's XFRM decoding (no kernel needed).
 TEST_BINS += $(BIN)/loader_unit
-LOADER_UNIT_SRCS := tools/loader_unit.c ../loader/xfrm_nl.c ../loader/kview.c \
-	../loader/htab.c
-$(BIN)/loader_unit: $(LOADER_UNIT_SRCS) $(wildcard ../loader/*.h) | $(BIN)
-	$(CC) $(CFLAGS) -D_GNU_SOURCE -I../loader -o $@ $(LOADER_UNIT_SRCS) \
+$(BIN)/loader_unit: tools/loader_unit.c $(IPSO_LIB) \
+		$(wildcard ../loader/lib/*.h) | $(BIN)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -I../loader/lib -o $@ $< $(IPSO_LIB) \
 		$(shell pkg-config --libs libmnl)

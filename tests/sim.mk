@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Tools of the simulated NIC's guest tests (tests/guest/test_sim_*.sh).
-SIM_TOOLS := esp_inject mark_udp natt_sock
+SIM_TOOLS := esp_inject mark_udp natt_sock xfrm_pkt
 TEST_BINS += $(addprefix $(BIN)/,$(SIM_TOOLS))
 
 $(addprefix $(BIN)/,$(SIM_TOOLS)): $(BIN)/%: sim/%.c | $(BIN)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test helper: write SAs into the pinned maps through the real mirror
- * (loader/mirror.c), as the daemon would.  The maps end up holding
+ * (loader/lib/mirror.c), as the daemon would.  The maps end up holding
  * exactly the SAs given (and no policies): what an earlier process left
  * is adopted and replaced.
  *   mirror_tool sa SRC DST SPI REQID transport|tunnel in|out|unknown ...
@@ -17,6 +17,16 @@
 
 #include "tlib.h"
 
+static struct ipso_mirror *open_mirror(void)
+{
+	struct ipso_mirror *m = ipso_mirror_open(IPSO_PIN_DIR);
+
+	if (!m)
+		fprintf(stderr, "mirror_tool: open %s: %s\n", IPSO_PIN_DIR,
+			strerror(errno));
+	return m;
+}
+
 static int lease(const char *arg)
 {
 	struct ipso_mirror *m;
@@ -31,12 +41,9 @@ static int lease(const char *arg)
 		until = t_now_ns() + strtoull(arg + 1, NULL, 0) * 1000000000ull;
 	else
 		return 2;
-	m = ipso_mirror_open(IPSO_PIN_DIR);
-	if (!m) {
-		fprintf(stderr, "mirror_tool: open %s: %s\n", IPSO_PIN_DIR,
-			strerror(errno));
+	m = open_mirror();
+	if (!m)
 		return 1;
-	}
 	err = ipso_mirror_set_lease(m, until);
 	ipso_mirror_close(m);
 	if (err) {
@@ -62,12 +69,9 @@ int main(int argc, char **argv)
 			"       mirror_tool lease none|expired|+SECONDS\n");
 		return 2;
 	}
-	m = ipso_mirror_open(IPSO_PIN_DIR);
-	if (!m) {
-		fprintf(stderr, "mirror_tool: open %s: %s\n", IPSO_PIN_DIR,
-			strerror(errno));
+	m = open_mirror();
+	if (!m)
 		return 1;
-	}
 	ipso_mirror_begin_sync(m);
 	for (i = 2; i + 6 <= argc; i += 6) {
 		struct ipso_sa_desc sa;

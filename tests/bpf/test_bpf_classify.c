@@ -16,8 +16,8 @@
 #include <bpf/bpf.h>
 
 #include "tlib.h"
-#include "../../loader/config_map.h"
-#include "../../loader/spd_explain.h"
+#include "config_map.h"
+#include "spd_explain.h"
 #include "ipso_classify.skel.h"
 
 static struct tenv E;
@@ -916,11 +916,15 @@ static void test_tie_rules(void)
 	tie_script(false, 800, 808, 808);
 }
 
-/* The loader's entry (loader/spd_explain.c) gives the same answer. */
+/*
+ * `ipsec-offload explain`'s own path: a fresh explainer and the frame
+ * spd_explain_frame() builds from the flow.
+ */
 static void test_loader_explain(void)
 {
 	struct spd_explain_req r;
 	struct ipso_explain_out o;
+	struct spd_explainer x;
 	int err;
 
 	memset(&r, 0, sizeof(r));
@@ -931,11 +935,32 @@ static void test_loader_explain(void)
 	r.sport = 1;
 	r.dport = 1;
 	r.dir = OUT;
-	err = spd_explain(IPSO_PIN_DIR, &r, &o);
+	err = spd_explain_open(&x, IPSO_PIN_DIR);
+	if (!err)
+		err = spd_explain_run(&x, &r, &o);
 	CHECK(!err && o.parse == 0 && o.res.verdict == IPSO_CLS_PROTECT &&
-	      o.res.policy_index == 400 && o.res.sa.spi == htonl(0x2001),
-	      "spd_explain() (loader entry): policy %u, SA spi %#x (err %d)",
+	      o.res.policy_index == 400 && o.res.sa.spi == htonl(0x2001) &&
+	      x.retval == IPSO_CLS_PROTECT,
+	      "spd_explain_run() (the CLI's path): policy %u, SA spi %#x (err %d)",
 	      o.res.policy_index, ntohl(o.res.sa.spi), err);
+	/* every protocol XFRM takes ports of carries them in the frame */
+	r.proto = IPPROTO_SCTP;
+	r.sport = 3868;
+	r.dport = 2905;
+	err = spd_explain_run(&x, &r, &o);
+	CHECK(!err && o.parse == 0 && o.flow.proto == IPPROTO_SCTP &&
+	      o.flow.sport == htons(3868) && o.flow.dport == htons(2905),
+	      "explain frame of an SCTP flow: ports %u -> %u (err %d)",
+	      ntohs(o.flow.sport), ntohs(o.flow.dport), err);
+	r.proto = IPPROTO_ICMPV6;
+	r.sport = 128;
+	r.dport = 3;
+	err = spd_explain_run(&x, &r, &o);
+	CHECK(!err && o.parse == 0 && o.flow.sport == htons(128) &&
+	      o.flow.dport == htons(3),
+	      "explain frame of an ICMPv6 flow: type %u code %u (err %d)",
+	      ntohs(o.flow.sport), ntohs(o.flow.dport), err);
+	spd_explain_close(&x);
 }
 
 static void test_transport_sa(void)

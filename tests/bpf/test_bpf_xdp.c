@@ -72,10 +72,21 @@ static void test_not_ready(void)
 		 &s, NULL, 0, ifl, XDP_PASS_, IPSO_STAT_RX_UNSURE);
 }
 
+/* Handle h names SA k received on v0, as the module would write it. */
+static void put_rx_handle(__u32 h, const struct ipso_sa_key *k)
+{
+	struct ipso_handle_val hv;
+
+	memset(&hv, 0, sizeof(hv));
+	hv.sa = *k;
+	hv.ifindex = ifv0;
+	hv.dir = IPSO_DIR_IN;
+	bpf_map_update_elem(E.fd_handles, &h, &hv, BPF_ANY);
+}
+
 static void setup_sad(void)
 {
 	struct ipso_sa_desc sa;
-	struct ipso_handle_val hv;
 	__u32 h = 5;
 
 	sa_init(&sa, AF_INET, "10.0.9.5", "10.0.0.1", 0x100, 1,
@@ -88,11 +99,7 @@ static void setup_sad(void)
 	sa.sel.proto = IPPROTO_UDP;
 	ipso_mirror_put_sa(E.m, &sa);
 	ipso_mirror_commit(E.m);
-	memset(&hv, 0, sizeof(hv));
-	hv.sa = sa.key;
-	hv.ifindex = ifv0;
-	hv.dir = IPSO_DIR_IN;
-	bpf_map_update_elem(E.fd_handles, &h, &hv, BPF_ANY);
+	put_rx_handle(h, &sa.key);
 }
 
 static void test_esp(void)
@@ -263,7 +270,6 @@ static void test_ipv6(void)
 		.magic = IPSO_XDP_META_MAGIC, .handle = 9,
 		.flags = IPSO_META_F_DECRYPTED,
 	};
-	struct ipso_handle_val hv;
 	__u32 h = 9;
 	struct pspec s = { .family = AF_INET6, .src = "2001:db8:9::5",
 			   .dst = "2001:db8::1", .proto = IPPROTO_ESP,
@@ -281,11 +287,7 @@ static void test_ipv6(void)
 	pol_tmpl(&d, 6, IPSO_MODE_TRANSPORT, NULL, NULL, false);
 	ipso_mirror_put_policy(E.m, &d);
 	ipso_mirror_commit(E.m);
-	memset(&hv, 0, sizeof(hv));
-	hv.sa = sa.key;
-	hv.ifindex = ifv0;
-	hv.dir = IPSO_DIR_IN;
-	bpf_map_update_elem(E.fd_handles, &h, &hv, BPF_ANY);
+	put_rx_handle(h, &sa.key);
 
 	xdp_case("IPv6 ESP, known SPI: software path", &s, NULL, 0, ifl,
 		 XDP_PASS_, IPSO_STAT_RX_SW_ESP);
@@ -331,21 +333,19 @@ static void test_lease(void)
 		.magic = IPSO_XDP_META_MAGIC, .handle = 5,
 		.flags = IPSO_META_F_DECRYPTED,
 	};
-	struct ipso_handle_val hv;
+	struct ipso_sa_key k;
 	struct pspec s, in = udp("10.0.9.5", "10.0.0.1", 1000, 2000, "x", 1);
 	const char *name[] = { "no lease", "lease valid", "lease expired" };
 	__u32 h = 11;
 	char w[160];
 	int l;
 
-	memset(&hv, 0, sizeof(hv));
-	addr_parse(AF_INET, "10.0.0.1", &hv.sa.daddr);
-	hv.sa.spi = htonl(0xb0b);	/* never mirrored */
-	hv.sa.proto = IPPROTO_ESP;
-	hv.sa.family = AF_INET;
-	hv.ifindex = ifv0;
-	hv.dir = IPSO_DIR_IN;
-	bpf_map_update_elem(E.fd_handles, &h, &hv, BPF_ANY);
+	memset(&k, 0, sizeof(k));
+	addr_parse(AF_INET, "10.0.0.1", &k.daddr);
+	k.spi = htonl(0xb0b);	/* never mirrored */
+	k.proto = IPPROTO_ESP;
+	k.family = AF_INET;
+	put_rx_handle(h, &k);
 	t_set_config(&E, IPSO_CFG_F_RX_ENFORCE);
 	for (l = 0; l < 3; l++) {
 		bool stale = l == 2;

@@ -14,8 +14,10 @@
 
 #include "tlib.h"
 #include "ipso_classify.skel.h"
+#include "ipso_classify_test.skel.h"
 #include "ipso_xdp.skel.h"
 #include "ipso_tc.skel.h"
+#include "ipso_fastpath.skel.h"
 
 int t_failed, t_passed;
 
@@ -30,18 +32,21 @@ static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
 int tenv_open(struct tenv *e)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, o, .pin_root_path = IPSO_PIN_DIR);
-	struct ipso_explain_out *out;
-	__u32 zero = 0;
 
 	memset(e, 0, sizeof(*e));
 	libbpf_set_print(libbpf_quiet);
 	mkdir(IPSO_PIN_ROOT, 0700);
 	mkdir(IPSO_PIN_DIR, 0700);
-	e->cls = ipso_classify__open_opts(&o);
-	if (!e->cls ||
-	    bpf_map__set_max_entries(e->cls->maps.ipso_floor_flows,
+	/* the loader's explain, which also creates the pinned maps */
+	if (spd_explain_open(&e->ex, IPSO_PIN_DIR))
+		return -1;
+	e->cls = e->ex.skel;
+	e->ncpu = e->ex.ncpu;
+	e->test = ipso_classify_test__open_opts(&o);
+	if (!e->test ||
+	    bpf_map__set_max_entries(e->test->maps.ipso_floor_flows,
 				     IPSO_SPD_MAX_POLICIES) ||
-	    ipso_classify__load(e->cls))
+	    ipso_classify_test__load(e->test))
 		return -1;
 	e->xdp = ipso_xdp__open_opts(&o);
 	if (!e->xdp || ipso_xdp__load(e->xdp))
@@ -49,37 +54,27 @@ int tenv_open(struct tenv *e)
 	e->tc = ipso_tc__open_opts(&o);
 	if (!e->tc || ipso_tc__load(e->tc))
 		return -1;
+	e->fp = ipso_fastpath__open_opts(&o);
+	if (!e->fp || ipso_fastpath__load(e->fp))
+		return -1;
+	e->fd_fp = bpf_program__fd(e->fp->progs.ipso_fastpath);
+	e->fd_pol_stats = bpf_map__fd(e->fp->maps.ipso_pol_stats);
+	e->fd_devmap = bpf_map__fd(e->fp->maps.ipso_fp_devmap);
 	e->fd_explain = bpf_program__fd(e->cls->progs.ipso_explain);
-	e->fd_floor_tc = bpf_program__fd(e->cls->progs.ipso_floor_tc);
-	e->fd_floor_xdp = bpf_program__fd(e->cls->progs.ipso_floor_xdp);
-	e->fd_floor_cold = bpf_program__fd(e->cls->progs.ipso_floor_tc_cold);
-	e->fd_floor_flows = bpf_map__fd(e->cls->maps.ipso_floor_flows);
+	e->fd_floor_tc = bpf_program__fd(e->test->progs.ipso_floor_tc);
+	e->fd_floor_xdp = bpf_program__fd(e->test->progs.ipso_floor_xdp);
+	e->fd_floor_cold = bpf_program__fd(e->test->progs.ipso_floor_tc_cold);
+	e->fd_floor_flows = bpf_map__fd(e->test->maps.ipso_floor_flows);
 	e->fd_xdp = bpf_program__fd(e->xdp->progs.ipso_xdp_rx);
 	e->fd_tc = bpf_program__fd(e->tc->progs.ipso_tc_egress);
-	e->fd_tc_test = bpf_program__fd(e->cls->progs.ipso_tc_test);
-	e->fd_tc_test_sp = bpf_map__fd(e->cls->maps.ipso_tc_test_sp);
+	e->fd_tc_test = bpf_program__fd(e->test->progs.ipso_tc_test);
+	e->fd_tc_test_sp = bpf_map__fd(e->test->maps.ipso_tc_test_sp);
 	e->fd_stats = bpf_map__fd(e->cls->maps.ipso_stats);
 	e->fd_config = bpf_map__fd(e->cls->maps.ipso_config);
 	e->fd_offload = bpf_map__fd(e->cls->maps.ipso_offload);
 	e->fd_handles = bpf_map__fd(e->cls->maps.ipso_handles);
 	e->fd_sad = bpf_map__fd(e->cls->maps.ipso_sad);
 	e->fd_sa_stats = bpf_map__fd(e->cls->maps.ipso_sa_stats);
-	e->fd_exp_out = bpf_map__fd(e->cls->maps.ipso_exp_out);
-	/*
-	 * The pinned explain outputs of an earlier process carry nonces this
-	 * one will use again (t_explain counts from 2): on a CPU this
-	 * process never ran explain on, such a leftover was taken for the
-	 * answer.  Cleared, no leftover matches.
-	 */
-	e->ncpu = libbpf_num_possible_cpus();
-	if (e->ncpu <= 0)
-		return -1;
-	out = calloc(e->ncpu, sizeof(*out));
-	if (!out || bpf_map_update_elem(e->fd_exp_out, &zero, out, BPF_ANY)) {
-		free(out);
-		return -1;
-	}
-	free(out);
 	e->fd_cache = bpf_map__fd(e->cls->maps.ipso_flow_cache);
 	e->m = ipso_mirror_open(IPSO_PIN_DIR);
 	if (!e->m) {
@@ -92,9 +87,11 @@ int tenv_open(struct tenv *e)
 void tenv_close(struct tenv *e)
 {
 	ipso_mirror_close(e->m);
+	ipso_fastpath__destroy(e->fp);
 	ipso_tc__destroy(e->tc);
 	ipso_xdp__destroy(e->xdp);
-	ipso_classify__destroy(e->cls);
+	ipso_classify_test__destroy(e->test);
+	spd_explain_close(&e->ex);
 }
 
 int t_finish(void)
@@ -257,54 +254,33 @@ void pkt_build(struct pkt *pk, const struct pspec *s)
 int t_explain(struct tenv *e, const struct pkt *p, const struct xparams *x,
 	      struct ipso_explain_out *out)
 {
-	static uint32_t nonce = 1;
-	struct __sk_buff skb;
-	struct ipso_explain_out *vals;
-	__u32 zero = 0;
-	int i, ret = -100;
-	LIBBPF_OPTS(bpf_test_run_opts, o);
+	struct spd_explain_req r = {
+		.dir = x->dir, .ifindex = x->ifindex, .mark = x->mark,
+		.if_id = x->if_id,
+		.flags = (x->no_cache ? IPSO_EXPLAIN_F_NO_CACHE : 0) |
+			 (x->cache_always ? IPSO_EXPLAIN_F_CACHE_ALWAYS : 0),
+	};
+	int err = spd_explain_run_frame(&e->ex, p->b, p->len, &r, out);
 
-	memset(&skb, 0, sizeof(skb));
-	skb.cb[IPSO_EXPLAIN_CB_DIR] = x->dir |
-		((x->no_cache ? IPSO_EXPLAIN_F_NO_CACHE : 0) << 8) |
-		((x->cache_always ? IPSO_EXPLAIN_F_CACHE_ALWAYS : 0) << 8);
-	skb.cb[IPSO_EXPLAIN_CB_IFINDEX] = x->ifindex;
-	skb.cb[IPSO_EXPLAIN_CB_MARK] = x->mark;
-	skb.cb[IPSO_EXPLAIN_CB_IF_ID] = x->if_id;
-	skb.cb[IPSO_EXPLAIN_CB_NONCE] = ++nonce;
-	skb.wire_len = p->len;
-	o.data_in = p->b;
-	o.data_size_in = p->len;
-	o.ctx_in = &skb;
-	o.ctx_size_in = sizeof(skb);
-	if (bpf_prog_test_run_opts(e->fd_explain, &o)) {
-		perror("test_run explain");
+	if (err) {
+		fprintf(stderr, "explain: %s\n", strerror(-err));
 		return -100;
 	}
-	vals = calloc(e->ncpu, sizeof(*vals));
-	if (!vals || bpf_map_lookup_elem(e->fd_exp_out, &zero, vals)) {
-		free(vals);
-		return -100;
-	}
-	for (i = 0; i < e->ncpu; i++)
-		if (vals[i].nonce == nonce) {
-			*out = vals[i];
-			ret = (int)o.retval;
-		}
-	free(vals);
-	return ret;
+	return e->ex.retval;
 }
 
-int t_xdp(struct tenv *e, const struct pkt *p, const void *meta,
-	  size_t meta_len, uint32_t ingress_ifindex)
+int t_xdp_run(int fd, const struct pkt *p, const void *meta,
+	      size_t meta_len, uint32_t ingress_ifindex, struct pkt *out,
+	      uint8_t *meta_out, size_t *meta_out_len)
 {
-	uint8_t buf[2048 + 64];
-	struct xdp_md ctx;
+	uint8_t buf[2048 + 64], obuf[2048 + 64];
+	struct xdp_md ctx, octx;
 	LIBBPF_OPTS(bpf_test_run_opts, o);
 
 	memcpy(buf, meta, meta_len);
 	memcpy(buf + meta_len, p->b, p->len);
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&octx, 0, sizeof(octx));
 	ctx.data = meta_len;
 	ctx.data_end = meta_len + p->len;
 	ctx.ingress_ifindex = ingress_ifindex;
@@ -312,11 +288,34 @@ int t_xdp(struct tenv *e, const struct pkt *p, const void *meta,
 	o.data_size_in = meta_len + p->len;
 	o.ctx_in = &ctx;
 	o.ctx_size_in = sizeof(ctx);
-	if (bpf_prog_test_run_opts(e->fd_xdp, &o)) {
+	o.data_out = obuf;
+	o.data_size_out = sizeof(obuf);
+	o.ctx_out = &octx;
+	o.ctx_size_out = sizeof(octx);
+	if (bpf_prog_test_run_opts(fd, &o)) {
 		perror("test_run xdp");
 		return -100;
 	}
+	/* the output runs from data_meta; ctx_out.data is the meta length */
+	if (octx.data > 32 || octx.data > o.data_size_out)
+		return -101;
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		out->len = o.data_size_out - octx.data;
+		memcpy(out->b, obuf + octx.data, out->len);
+	}
+	if (meta_out)
+		memcpy(meta_out, obuf, octx.data);
+	if (meta_out_len)
+		*meta_out_len = octx.data;
 	return o.retval;
+}
+
+int t_xdp(struct tenv *e, const struct pkt *p, const void *meta,
+	  size_t meta_len, uint32_t ingress_ifindex)
+{
+	return t_xdp_run(e->fd_xdp, p, meta, meta_len, ingress_ifindex,
+			 NULL, NULL, NULL);
 }
 
 static int tc_run(int fd, const struct pkt *p, uint32_t mark,

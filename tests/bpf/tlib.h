@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the datapath tests: a private bpffs with the three objects
- * loaded and sharing their pinned maps, the mirror on top, packet
- * builders, and runners for BPF_PROG_TEST_RUN of each program.
+ * Helpers for the datapath tests: a private bpffs with the datapath's
+ * objects and the test object loaded, sharing their pinned maps, the
+ * mirror on top, packet builders, and runners for BPF_PROG_TEST_RUN of
+ * each program.
  */
 #ifndef IPSO_TLIB_H
 #define IPSO_TLIB_H
@@ -12,19 +13,25 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#include "../../loader/mirror.h"
-#include "../../bpf/ipso_spd.h"
+#include "mirror.h"
+#include "spd_explain.h"
+#include "ipso_spd.h"
+#include "classify_test.h"
 
 struct tenv {
-	struct ipso_classify *cls;
+	struct spd_explainer ex;	/* the loader's explain */
+	struct ipso_classify *cls;	/* ex's object: the pinned maps */
+	struct ipso_classify_test *test;	/* classify_test.h */
 	struct ipso_xdp *xdp;
 	struct ipso_tc *tc;
+	struct ipso_fastpath *fp;	/* the gateway fast path */
 	struct ipso_mirror *m;
 	int fd_explain, fd_xdp, fd_tc, fd_floor_tc, fd_floor_xdp;
 	int fd_stats, fd_config, fd_offload, fd_handles, fd_sad, fd_sa_stats;
 	int fd_exp_out, fd_cache;
 	int fd_tc_test, fd_tc_test_sp;	/* tc decision, test secpath */
 	int fd_floor_cold, fd_floor_flows;	/* benchmark's cold floor */
+	int fd_fp, fd_pol_stats, fd_devmap;	/* fast path */
 	int ncpu;
 };
 
@@ -79,12 +86,23 @@ struct xparams {
 	bool cache_always;	/* admit every search into the flow cache */
 };
 
-/* Explain: returns the program's retval; out filled. */
+/*
+ * Explain through the loader's spd_explain_run_frame(): returns the
+ * program's retval (-100 when the run failed); out filled.
+ */
 int t_explain(struct tenv *e, const struct pkt *p, const struct xparams *x,
 	      struct ipso_explain_out *out);
 /* XDP with optional metadata; returns XDP action. */
 int t_xdp(struct tenv *e, const struct pkt *p, const void *meta,
 	  size_t meta_len, uint32_t ingress_ifindex);
+/*
+ * Any XDP program fd with optional metadata; out (may be NULL) gets the
+ * frame after the run without its metadata, meta_out (may be NULL, 32
+ * bytes) the metadata, *meta_out_len its length.  Returns the action.
+ */
+int t_xdp_run(int fd, const struct pkt *p, const void *meta,
+	      size_t meta_len, uint32_t ingress_ifindex, struct pkt *out,
+	      uint8_t *meta_out, size_t *meta_out_len);
 /* tc egress; returns TC action and the mark after the run. */
 int t_tc(struct tenv *e, const struct pkt *p, uint32_t mark,
 	 uint32_t ifindex, uint32_t *mark_out);

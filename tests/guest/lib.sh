@@ -47,6 +47,25 @@ wait_for() {
 		sleep 0.1
 	done
 }
+# Unload MODULE... once nothing uses them: the states of a deleted
+# namespace, which hold esp4/6_offload, are freed in the background.
+# rmmod_when_free MODULE...
+rmmod_when_free() {
+	local m
+	for m in "$@"; do
+		grep -q "^$m " /proc/modules || continue
+		wait_for sh -c "/sbin/rmmod $m 2>/dev/null" || { rmmod "$m"; return 1; }
+	done
+}
+# A UDP socket is bound to PORT in namespace NS (IPv4 or IPv6).  A
+# receiver started in the background may not be bound yet when the sender
+# starts, and its first datagrams would be counted lost.
+# udp_bound NS PORT
+udp_bound() {
+	ip netns exec "$1" cat /proc/net/udp /proc/net/udp6 2>/dev/null |
+		grep -q "$(printf ':%04X ' "$2")"
+}
+udp_wait_bound() { wait_for udp_bound "$1" "$2"; }
 # End of a test: non-zero when any check failed.
 finish() {
 	dmesg_clean || fails=$((fails + 1))

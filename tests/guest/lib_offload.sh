@@ -27,6 +27,13 @@ offload_modules() {
 	insmod "$BRIDGE_KO" $bridge && insmod "$SIM_KO" "$@"
 }
 
+# Crypto mode: the kernel's ESP offload types, the bridge with its
+# xfrmdev backend, the sim's crypto face (mlx5e's contract).
+crypto_mode_modules() {
+	modprobe esp4_offload && modprobe esp6_offload &&
+		offload_modules xfrmdev_backend=1 -- crypto_mode=1
+}
+
 # ns1:sim0 (the NIC with the offload) <-> ns2:sim1 (plain peer end),
 # addressed like ns_pair_veth.  ns_pair_sim [ipv4-only]
 ns_pair_sim() {
@@ -49,6 +56,30 @@ ns_pair_sim() {
 	for n in ns1 ns2; do ip -n $n link set lo up || return 1; done
 	ip -n ns1 link set sim0 up &&
 	ip -n ns2 link set sim1 up
+}
+
+# The simulated NIC in crypto mode, claimed by the bridge's xfrmdev
+# backend as an mlx5e port would be: esp4/6_offload, both modules, the
+# pair, the claim.  crypto_sim_setup [ipv4-only]
+crypto_sim_setup() {
+	modprobe esp4_offload && modprobe esp6_offload &&
+	offload_modules xfrmdev_backend=1 -- crypto_mode=1 &&
+	ns_pair_sim "$@" &&
+	wait_for bridge_lists sim0 xfrmdev
+}
+
+# A second pair into the same namespaces, after ns_pair_sim:
+# ns1:sim2 10.0.2.1/24 <-> ns2:sim3 10.0.2.2/24.
+ns_second_sim_pair() {
+	ip link add sim2 type ipsecsim &&
+	sleep 0.3 &&
+	ip link set sim2 netns ns1 &&
+	ip link set sim2p netns ns2 &&
+	ip -n ns2 link set sim2p name sim3 &&
+	ip -n ns1 addr add 10.0.2.1/24 dev sim2 &&
+	ip -n ns2 addr add 10.0.2.2/24 dev sim3 &&
+	ip -n ns1 link set sim2 up &&
+	ip -n ns2 link set sim3 up
 }
 
 # Hosts behind each end for tunnel mode, on lo: 192.168.1.1 in ns1,
@@ -185,4 +216,87 @@ sa_packets() {
 	ip -n "$1" -s xfrm state | awk -v spi="$2" '
 		$1 == "proto" && index($4, spi "(") == 1 { f = 1 }
 		f && /lifetime current:/ { getline; sub(/\(packets\)/, "", $2); print $2; exit }'
+}
+
+# Where packets went missing: the NICs' drop counters and each
+# namespace's XFRM error counters, the non-zero ones.  loss_report
+loss_report() {
+	for d in sim0 sim1; do
+		for k in tx_drop_stale tx_drop_error tx_slowpath rx_no_sa \
+			rx_auth_fail rx_replay rx_not_live rx_drop_error; do
+			v=$(sim_stat "$k" "$d")
+			[ "${v:-0}" = 0 ] || echo "  $d $k $v"
+		done
+	done
+	for n in ns1 ns2; do
+		ip netns exec "$n" cat /proc/net/xfrm_stat 2>/dev/null |
+			awk -v n="$n" '$2 != 0 { print "  " n " " $1 " " $2 }'
+		ip -n "$n" -s link show 2>/dev/null | awk -v n="$n" '
+			/^[0-9]+:/ { dev = $2 }
+			/RX:|TX:/ { dir = $1; getline
+				if ($4 != 0) print "  " n " " dev " " dir " dropped " $4 }'
+	done
+	awk '$2 !~ /^0+$/ { print "  softnet cpu" NR - 1 " dropped 0x" $2 }' \
+		/proc/net/softnet_stat 2>/dev/null
+}
+
+# --- The XDP gateway fast path (test_fastpath_gateway.sh, bench/) ---
+# ns0 (192.168.1.2 on veth0) behind the gateway ns1 (veth1 192.168.1.1,
+# sim0 10.0.0.1, forwarding), ns2 (sim1 10.0.0.2, 192.168.2.1 on a dummy)
+# behind the peer; after ns_pair_sim ipv4-only.  fastpath_gateway6 adds
+# IPv6 (after ns_pair_sim with IPv6): fd01::2 / fd01::1 on the veth pair,
+# fd02::1 behind ns2, outer fd00::1 / fd00::2.
+NS0="nsenter --net=/run/netns/ns0"
+fastpath_gateway() {
+	ip netns add ns0 &&
+	ip link add veth0 netns ns0 type veth peer name veth1 netns ns1 &&
+	ip -n ns0 link set lo up && ip -n ns0 link set veth0 up &&
+	ip -n ns1 link set veth1 up &&
+	ip -n ns0 addr add 192.168.1.2/24 dev veth0 &&
+	ip -n ns0 route add default via 192.168.1.1 &&
+	ip -n ns1 addr add 192.168.1.1/24 dev veth1 &&
+	ip -n ns1 route add 192.168.2.0/24 via 10.0.0.2 dev sim0 &&
+	$NS1 sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward' &&
+	ip -n ns2 link add sub2 type dummy && ip -n ns2 link set sub2 up &&
+	ip -n ns2 addr add 192.168.2.1/24 dev sub2 &&
+	ip -n ns2 route add 192.168.1.0/24 via 10.0.0.1 dev sim1
+}
+
+fastpath_gateway6() {
+	ip -n ns0 addr add fd01::2/64 dev veth0 nodad &&
+	ip -n ns0 -6 route add default via fd01::1 &&
+	ip -n ns1 addr add fd01::1/64 dev veth1 nodad &&
+	ip -n ns1 -6 route add fd02::/64 via fd00::2 dev sim0 &&
+	$NS1 sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/forwarding' &&
+	ip -n ns2 addr add fd02::1/64 dev sub2 nodad &&
+	ip -n ns2 -6 route add fd01::/64 via fd00::1 dev sim1
+}
+
+# Tunnel SAs 0x1001 (ns1 -> ns2, reqid 1) and 0x2002 (back, reqid 2) for
+# 192.168.1.0/24 <-> 192.168.2.0/24; ns1 has out, fwd (inbound) and in.
+FP_K12=0x0102030405060708090a0b0c0d0e0f1011121314
+FP_K21=0x2122232425262728292a2b2c2d2e2f3031323334
+FP_T1="tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode tunnel"
+FP_T2="tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 2 mode tunnel"
+fastpath_tunnel() {
+	xfrm_sa "ns1 ns2" 10.0.0.1 10.0.0.2 0x1001 1 tunnel $FP_K12 replay-window 32 &&
+	xfrm_sa "ns1 ns2" 10.0.0.2 10.0.0.1 0x2002 2 tunnel $FP_K21 replay-window 32 &&
+	ip -n ns1 xfrm policy add src 192.168.1.0/24 dst 192.168.2.0/24 dir out $FP_T1 &&
+	ip -n ns1 xfrm policy add src 192.168.2.0/24 dst 192.168.1.0/24 dir fwd $FP_T2 &&
+	ip -n ns1 xfrm policy add src 192.168.2.0/24 dst 192.168.1.0/24 dir in $FP_T2 &&
+	ip -n ns2 xfrm policy add src 192.168.2.0/24 dst 192.168.1.0/24 dir out $FP_T2 &&
+	ip -n ns2 xfrm policy add src 192.168.1.0/24 dst 192.168.2.0/24 dir in $FP_T1
+}
+# The same for IPv6: 0x3003 (reqid 3) and 0x4004 (reqid 4), fd01::/64
+# <-> fd02::/64 over fd00::1 <-> fd00::2.
+FP_T3="tmpl src fd00::1 dst fd00::2 proto esp reqid 3 mode tunnel"
+FP_T4="tmpl src fd00::2 dst fd00::1 proto esp reqid 4 mode tunnel"
+fastpath_tunnel6() {
+	xfrm_sa "ns1 ns2" fd00::1 fd00::2 0x3003 3 tunnel $FP_K12 replay-window 32 &&
+	xfrm_sa "ns1 ns2" fd00::2 fd00::1 0x4004 4 tunnel $FP_K21 replay-window 32 &&
+	ip -n ns1 xfrm policy add src fd01::/64 dst fd02::/64 dir out $FP_T3 &&
+	ip -n ns1 xfrm policy add src fd02::/64 dst fd01::/64 dir fwd $FP_T4 &&
+	ip -n ns1 xfrm policy add src fd02::/64 dst fd01::/64 dir in $FP_T4 &&
+	ip -n ns2 xfrm policy add src fd02::/64 dst fd01::/64 dir out $FP_T4 &&
+	ip -n ns2 xfrm policy add src fd01::/64 dst fd02::/64 dir in $FP_T3
 }

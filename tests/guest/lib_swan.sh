@@ -21,11 +21,13 @@ swan_topology() {	# LINK1 LINK2 (already in ns1 / ns2 and up)
 	ip -n ns2 -6 route add fd01:1::/64 via fd00::1 src fd01:2::1
 }
 
-# swan_conf N REKEY_S: strongswan.conf and swanctl.conf for nsN.
+# swan_conf N REKEY_S [HW_OFFLOAD]: strongswan.conf and swanctl.conf for
+# nsN; HW_OFFLOAD (yes, auto) goes into every CHILD_SA as hw_offload.
 swan_conf() {
-	local n rekey p d
+	local n rekey p d hw=
 	n=$1
 	rekey=${2:-3600}
+	[ -n "${3:-}" ] && hw="hw_offload = $3"
 	p=$((3 - n))
 	d=$SWAN/ns$n
 	rm -rf "$d"	# a stale vici socket would pass for a live charon
@@ -80,6 +82,7 @@ connections {
 				esp_proposals = aes128gcm16
 				rekey_time = ${rekey}s
 				rand_time = 0
+				$hw
 			}
 			v4-tunnel {
 				mode = tunnel
@@ -88,6 +91,7 @@ connections {
 				esp_proposals = aes256gcm16
 				rekey_time = ${rekey}s
 				rand_time = 0
+				$hw
 			}
 		}
 	}
@@ -106,6 +110,7 @@ connections {
 				esp_proposals = aes128gcm16
 				rekey_time = ${rekey}s
 				rand_time = 0
+				$hw
 			}
 			v6-tunnel {
 				mode = tunnel
@@ -114,6 +119,7 @@ connections {
 				esp_proposals = aes256gcm16
 				rekey_time = ${rekey}s
 				rand_time = 0
+				$hw
 			}
 		}
 	}
@@ -179,11 +185,19 @@ swan_offload_up() {
 	check "bridge and simulated NIC modules" offload_modules poll_ms=100
 	check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
 	swan_topology
+	swan_children_up "$1"
+}
+
+# After the modules and the pair: the datapath on sim0, the daemon, both
+# charons, every CHILD_SA initiated.  ns1's CHILD_SAs rekey every REKEY_S
+# and carry hw_offload = HW_OFFLOAD when given.
+# swan_children_up REKEY_S [HW_OFFLOAD]
+swan_children_up() {
 	check "attach the datapath to sim0" loader attach sim0
 	check "daemon up" daemon_start
 	# Only our side initiates rekeys (the peer's lifetime is longer), so
 	# the two never collide.
-	swan_conf 1 "$1"
+	swan_conf 1 "$1" "${2:-}"
 	swan_conf 2 3600
 	check "charon ns2 up" swan_start 2
 	check "charon ns1 up" swan_start 1

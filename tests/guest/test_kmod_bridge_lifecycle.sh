@@ -25,7 +25,7 @@ done
 xfrm_policy_pair transport 10.0.0.1 10.0.0.2 1
 check "the bridge lists sim0" wait_for bridge_lists sim0
 mkdir -p /sys/fs/bpf/ipso
-check "SET_MAPS (pinned for bpftool)" ipso_genl setmaps good /sys/fs/bpf/ipso
+check "SET_MAPS from ns1, pinned for bpftool" $NS1 ipso_genl setmaps good /sys/fs/bpf/ipso
 
 none_pending() { ! $NS1 ipso_genl dump | grep -q 'state=pending'; }
 settle() { wait_for none_pending; }

@@ -11,10 +11,8 @@
 offload_require_modules
 use_test_bins ipso_genl
 load_stock_modules
-modprobe esp4_offload || bad "modprobe esp4_offload"
-modprobe esp6_offload || bad "modprobe esp6_offload"
-check "bridge with the xfrmdev backend, simulated NIC in crypto mode" \
-	offload_modules xfrmdev_backend=1 -- crypto_mode=1
+check "ESP offload types, the bridge with the xfrmdev backend, the sim in crypto mode" \
+	crypto_mode_modules
 D=$SIM_DEBUGFS/devices
 
 check "crypto-mode pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
@@ -98,5 +96,5 @@ check "kernel-native crypto offload: the NIC encrypted it" \
 offload_teardown
 # With esp4/6_offload loaded, software SAs count per GSO skb: leave the
 # next tests the kernel they expect.
-check "rmmod esp4_offload esp6_offload" rmmod esp4_offload esp6_offload
+check "rmmod esp4_offload esp6_offload" rmmod_when_free esp4_offload esp6_offload
 finish

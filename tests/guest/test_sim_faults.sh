@@ -68,7 +68,7 @@ ip -n ns2 xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir in \
 	tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport
 check "the bridge lists sim0 (backend sim)" wait_for bridge_lists sim0 sim
 check "sim0 registered, caps and max_sa announced" \
-	sh -c "$NS1 ipso_genl devices | grep -q 'name=sim0 backend=sim caps=0xfd max_sa=2'"
+	sh -c "$NS1 ipso_genl devices | grep -q 'name=sim0 backend=sim caps=0x1fd max_sa=2'"
 
 state_of() {	# SPI -> "state=... handle=... reason=..."
 	$NS1 ipso_genl dump | grep "spi=0x0000$1" |

@@ -27,7 +27,7 @@ nl0=$(sim_stat rx_not_live)
 err0=$(sim_stat rx_drop_error)
 $NS1 netprobe udp-count 5000 3 >/run/stream.out &
 r=$!
-sleep 0.3
+check "the receiver is bound" udp_wait_bound ns1 5000
 $NS2 netprobe udp-pace 10.0.0.1 5000 250 10 >/dev/null &
 s=$!
 sleep 0.4

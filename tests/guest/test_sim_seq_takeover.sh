@@ -28,7 +28,7 @@ echo 600 >$DBG/add_settle_ms
 tx0=$(sim_stat tx_encrypted)
 $NS2 netprobe udp-count 5000 3 >/run/stream.out &
 r=$!
-sleep 0.3
+check "the receiver is bound" udp_wait_bound ns2 5000
 $NS1 netprobe udp-pace 10.0.0.2 5000 250 10 >/dev/null &
 s=$!
 sleep 0.4

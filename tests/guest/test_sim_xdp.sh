@@ -76,6 +76,20 @@ check "the bounced frame came back in on sim1" \
 	sh -c "/usr/bin/tcpdump -Z root -n -r /run/bounce.pcap 2>/dev/null | grep -q '10.0.1.2.* > 10.0.1.1.7777'"
 check "the program counted the bounce" [ "$(seen 9)" -ge 1 ]
 
+# A packet whose ICV failed was decrypted in place: whatever the program
+# answers, its unauthenticated plaintext must not go back on the wire.
+check "switch the program to bounce AUTH_FAIL frames" \
+	bpftool map update name sim_meta_seen key 8 0 0 0 value 2 0 0 0 0 0 0 0
+capture_start "$NS2" sim1 /run/authfail.pcap 'udp port 5001' in
+capture_ready
+tx0=$(sim_stat xdp_tx)
+check "tampered copy, XDP_TX asked: not delivered" inject_copy tamper xdp-tx-tamper
+capture_stop
+capture_text /run/authfail.pcap | sed 's/^/  came back: /'
+check "no plaintext of a failed packet back on the wire" \
+	[ "$(capture_text /run/authfail.pcap | grep -c .)" -eq 0 ]
+check "the NIC sent no XDP_TX for it" [ "$(sim_stat xdp_tx)" -eq "$tx0" ]
+
 check "detach XDP" ip -n ns1 link set dev sim0 xdpdrv off
 check "ping ns2 -> ns1 after detach" $NS2 ping -c 2 -W 3 10.0.0.1
 

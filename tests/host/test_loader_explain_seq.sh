@@ -7,6 +7,9 @@
 # pass for a right one.  Each call is a single fork of this shell (the
 # loader runs in place of nsenter): consecutive calls get consecutive
 # pids, as in an operator's loop.
+# Before the fix 1 answer in 300 was the previous call's.  The calls
+# share the pinned explain program and its output map (docs/loader.md),
+# so every answer must still be its own run's.
 #   IPSO_EXPLAIN_CALLS=N (default 10000)
 . "$(dirname "$0")/loader_lib.sh"
 loader_setup "$@"
@@ -76,4 +79,24 @@ read -r _ n _ w _ s < <(tail -n 1 "$TMP/verdict")
 [ "$w" = 0 ] && ok "every answer names the policy of its own flow" ||
 	bad "$w of $calls answers wrong, $s of them the previous call's"
 [ -s "$TMP/errors" ] && bad "explain errors: $(sort "$TMP/errors" | uniq -c | head -n 3)"
+per_call=$(((t1 - t0) / calls / 1000))
+[ -e "$PIN/ipso_explain_prog" ] && ok "the first call pinned the explain program" ||
+	bad "no pinned explain program"
+echo "bench: name=explain_call us_per_call=$per_call calls=$calls"
+
+# Its maps replaced (a removed pin, a newer loader): the pinned program
+# reads the old ones, so explain must load a new one, and answer right.
+rm -f "$PIN/ipso_spd_pol" "$PIN/ipso_spd_ent" "$PIN/ipso_spd_node"
+L sync >/dev/null || bad "sync after removing the SPD pins"
+old=$(stat -c %i "$PIN/ipso_explain_prog" 2>/dev/null)
+d=$(head -n 1 "$TMP/flows")
+got=$(L -j explain src 10.8.1.1 dst "$d" nocache | python3 -c '
+import json, sys
+print((json.load(sys.stdin).get("policy") or {}).get("index"))')
+want=$(awk -v d="$d" '$1 == d { print $2 }' "$TMP/index")
+[ "$got" = "$want" ] && ok "after the maps were replaced: the right policy ($got)" ||
+	bad "after the maps were replaced: policy $got, want $want"
+[ "$(stat -c %i "$PIN/ipso_explain_prog" 2>/dev/null)" != "$old" ] &&
+	ok "the stale explain program was replaced" ||
+	bad "the stale explain program is still pinned"
 finish

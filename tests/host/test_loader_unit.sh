@@ -1,7 +1,8 @@
 #!/bin/sh
 # Unit checks of the loader's XFRM decoding and SA direction logic on
 # crafted netlink messages (tests/tools/loader_unit.c): strict lengths,
-# no key bytes copied, attributes, template limit, flush semantics.
+# no key bytes copied, attributes, template limit, flush semantics; and
+# the netlink layer's reading and printing of extended acks.
 # XFRMA_SA_DIR is numbered as Debian 12's newest kernel's own uapi header
 # numbers it (this machine's 6.1 header has no such attribute).
 top=$(cd "$(dirname "$0")/../.." && pwd)

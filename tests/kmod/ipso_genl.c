@@ -13,6 +13,9 @@
  *                             (PINDIR: pin the maps there for bpftool)
  *   ipso_genl strict          (sends an output-only attribute)
  *   ipso_genl listen SECONDS  (prints multicast notifications)
+ *   ipso_genl fuzz SECONDS SEED root|unpriv
+ *                             (random and mutated requests; unpriv: as
+ *                             uid/gid 65534 without capabilities)
  *
  * Exit status: 0 on success, the errno of a kernel refusal (EPERM = 1,
  * ENOENT = 2, ENODEV = 19, EINVAL = 22, EOPNOTSUPP = 95, ...) or 200 for
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -172,6 +176,11 @@ static void print_offload(const char *tag, const struct nlattr **tb)
 	       au8(tb[IPSO_ATTR_PROTO]), au32(tb[IPSO_ATTR_IFINDEX]), ifname,
 	       au8(tb[IPSO_ATTR_DIR]), state_name(au8(tb[IPSO_ATTR_STATE])),
 	       au32(tb[IPSO_ATTR_HANDLE]), (int)au32(tb[IPSO_ATTR_REASON]));
+	if (tb[IPSO_ATTR_REASON_MSG])
+		printf(" msg=\"%.*s\"",
+		       (int)strnlen(adata(tb[IPSO_ATTR_REASON_MSG]),
+				    tb[IPSO_ATTR_REASON_MSG]->nla_len - NLA_HDRLEN),
+		       (const char *)adata(tb[IPSO_ATTR_REASON_MSG]));
 	if (tb[IPSO_ATTR_HW_STATS]) {
 		const struct nlattr *st[IPSO_STATS_MAX + 1];
 
@@ -481,11 +490,148 @@ static int cmd_listen(int seconds)
 	return 0;
 }
 
+
+/* --- fuzz ------------------------------------------------------------------ */
+
+static uint64_t fuzz_rng;
+
+static uint32_t fuzz_rnd(void)
+{
+	fuzz_rng ^= fuzz_rng >> 12;
+	fuzz_rng ^= fuzz_rng << 25;
+	fuzz_rng ^= fuzz_rng >> 27;
+	return (uint32_t)((fuzz_rng * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+static uint32_t fuzz_below(uint32_t n)
+{
+	return fuzz_rnd() % n;
+}
+
+/* A value that is often what the policy wants, sometimes anything. */
+static void fuzz_attr(struct req *r, uint32_t ifindex)
+{
+	static const uint8_t addr6[16] = { 0xfd, 0, [15] = 2 };
+	static const uint8_t addr4[4] = { 10, 0, 0, 2 };
+	uint16_t type = fuzz_below(IPSO_ATTR_MAX + 4);
+	/* the whole request, not its first member: put_attr writes past nh */
+	struct nlmsghdr *nh = (struct nlmsghdr *)(void *)r;
+	uint8_t junk[300];
+	unsigned int i, len;
+
+	if (nh->nlmsg_len + NLA_HDRLEN + sizeof(junk) > sizeof(*r))
+		return;
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = fuzz_rnd();
+	switch (fuzz_below(6)) {
+	case 0:
+		put_u16(nh, IPSO_ATTR_FAMILY,
+			fuzz_below(2) ? AF_INET : AF_INET6);
+		return;
+	case 1:
+		if (fuzz_below(2))
+			put_attr(nh, IPSO_ATTR_DADDR, addr4, 4);
+		else
+			put_attr(nh, IPSO_ATTR_DADDR, addr6, 16);
+		return;
+	case 2:
+		put_u32(nh, IPSO_ATTR_IFINDEX,
+			fuzz_below(2) ? ifindex : fuzz_rnd());
+		return;
+	case 3:		/* a map fd: ours (socket, stdio) or none */
+		put_u32(nh, IPSO_ATTR_OFFLOAD_MAP_FD + fuzz_below(3),
+			fuzz_below(8));
+		return;
+	}
+	len = fuzz_below(4) ? fuzz_below(20) : fuzz_below(sizeof(junk));
+	put_attr(nh, type, junk, len);
+	if (!fuzz_below(16)) {	/* claim more than the message holds */
+		struct nlattr *a = (struct nlattr *)((char *)nh +
+			nh->nlmsg_len - NLA_ALIGN(NLA_HDRLEN + len));
+		a->nla_len += 1 + fuzz_below(64);
+	}
+}
+
+/* Read until this request's ACK or error; the errno, 0 for success. */
+static int fuzz_reply(uint32_t want_seq)
+{
+	static char buf[BUFSZ];
+
+	for (;;) {
+		struct pollfd p = { .fd = nl_fd, .events = POLLIN };
+		struct nlmsghdr *nh;
+		int len;
+
+		if (poll(&p, 1, 2000) <= 0)
+			return ETIMEDOUT;
+		len = recv(nl_fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			return errno == ENOBUFS ? 0 : errno;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_seq != want_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_ERROR)
+				return -((const struct nlmsgerr *)
+					 NLMSG_DATA(nh))->error;
+			if (nh->nlmsg_type == NLMSG_DONE)
+				return 0;
+		}
+	}
+}
+
+static int cmd_fuzz(int seconds, uint64_t seed, int unpriv)
+{
+	unsigned long sent = 0, ok = 0, timeouts = 0, perm = 0, other = 0;
+	uint32_t ifindex = if_nametoindex("sim0");
+	time_t end = time(NULL) + seconds;
+	struct req r;
+	int err, n, i;
+
+	fuzz_rng = seed ? seed : 1;
+	while (time(NULL) < end) {
+		req_init(&r, family_id, fuzz_below(IPSO_CMD_MAX + 3),
+			 fuzz_below(3) ? 0 : NLM_F_DUMP);
+		if (!fuzz_below(8))
+			r.gh.version = fuzz_rnd();
+		n = fuzz_below(9);
+		for (i = 0; i < n; i++)
+			fuzz_attr(&r, ifindex);
+		if (!fuzz_below(32))	/* cut the message anywhere */
+			r.nh.nlmsg_len = NLMSG_HDRLEN +
+					 fuzz_below(r.nh.nlmsg_len -
+						    NLMSG_HDRLEN + 1);
+		if (send(nl_fd, &r, r.nh.nlmsg_len, 0) < 0)
+			die("send");
+		sent++;
+		err = fuzz_reply(r.nh.nlmsg_seq);
+		if (!err)
+			ok++;
+		else if (err == ETIMEDOUT)
+			timeouts++;
+		else if (err == EPERM)
+			perm++;
+		else
+			other++;
+	}
+	printf("fuzz %s: seed %llu, %lu requests in %d s: %lu succeeded, %lu EPERM, %lu other errors, %lu unanswered\n",
+	       unpriv ? "unpriv" : "root", (unsigned long long)seed, sent,
+	       seconds, ok, perm, other, timeouts);
+	return 0;
+}
+
+static void drop_privileges(void)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		die("drop privileges");
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: ipso_genl config|dump|devices|strict|setmaps [how]|listen SECONDS\n"
 		"       ipso_genl offload 4|6 DADDR SPI IFNAME in|out|unknown [PROTO]\n"
-		"       ipso_genl withdraw 4|6 DADDR SPI IFNAME\n");
+		"       ipso_genl withdraw 4|6 DADDR SPI IFNAME\n"
+		"       ipso_genl fuzz SECONDS SEED root|unpriv\n");
 	return LOCAL_FAIL;
 }
 
@@ -506,6 +652,13 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return usage();
+	if (!strcmp(argv[1], "fuzz") && argc >= 5) {
+		if (!strcmp(argv[4], "unpriv"))
+			drop_privileges();	/* before the socket opens */
+		nl_open();
+		return cmd_fuzz(atoi(argv[2]), strtoull(argv[3], NULL, 0),
+				!strcmp(argv[4], "unpriv"));
+	}
 	nl_open();
 	if (!strcmp(argv[1], "config")) {
 		req_init(&r, family_id, IPSO_CMD_GET_CONFIG, 0);

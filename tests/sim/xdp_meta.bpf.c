@@ -10,7 +10,8 @@
  *   6 DECRYPTED with TUNNEL     7 the last handle seen (not a count)
  * sim_meta_seen[8] is a setting: when 1, frames without metadata whose
  * first payload byte after an IPv4 header + UDP header is 'T' are
- * bounced back with XDP_TX (index 9 counts them).
+ * bounced back with XDP_TX (index 9 counts them); when 2, frames with
+ * the AUTH_FAIL syndrome are, which the NIC must refuse to send.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -27,6 +28,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } sim_meta_seen SEC(".maps");
+
+static __u64 bounce_mode(void)
+{
+	__u32 mode_key = 8;
+	__u64 *mode = bpf_map_lookup_elem(&sim_meta_seen, &mode_key);
+
+	return mode ? *mode : 0;
+}
 
 static void bump(__u32 idx)
 {
@@ -45,10 +54,8 @@ static int bounce(struct xdp_md *ctx)
 	struct iphdr *iph = (void *)(eth + 1);
 	struct udphdr *uh = (void *)(iph + 1);
 	char *payload = (void *)(uh + 1);
-	__u32 mode_key = 8;
-	__u64 *mode = bpf_map_lookup_elem(&sim_meta_seen, &mode_key);
 
-	if (!mode || *mode != 1 || (void *)(payload + 1) > end)
+	if (bounce_mode() != 1 || (void *)(payload + 1) > end)
 		return 0;
 	if (eth->h_proto != bpf_htons(ETH_P_IP) || iph->ihl != 5 ||
 	    iph->protocol != 17 || payload[0] != 'T')
@@ -83,6 +90,8 @@ int sim_xdp_meta(struct xdp_md *ctx)
 			bump(6);
 	} else if (m->syndrome == IPSO_SYN_AUTH_FAIL) {
 		bump(2);
+		if (bounce_mode() == 2)
+			return XDP_TX;
 	} else if (m->syndrome == IPSO_SYN_REPLAY) {
 		bump(3);
 	} else {

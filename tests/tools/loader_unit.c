@@ -3,18 +3,21 @@
  * Unit checks of the loader's XFRM decoding and SA direction logic on
  * crafted netlink messages (no kernel needed): strict length checks, no
  * key bytes copied, flags/ports/direction attributes, template limits,
- * flush semantics, and direction from policies.  Prints "ok:"/"FAIL:".
+ * flush semantics, and direction from policies; and of the netlink
+ * layer's reading of extended acks.  Prints "ok:"/"FAIL:".
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/xfrm.h>
 #include <libmnl/libmnl.h>
 
-#include "../loader/kview.h"
-#include "../loader/xfrm_nl.h"
+#include "shadow.h"
+#include "mnl_utils.h"
+#include "xfrm_nl.h"
 
 static int fails;
 #define CHECK(cond, what) do { \
@@ -166,35 +169,44 @@ static void test_policy(void)
 }
 
 static int redirected;
-static void count_cb(struct kv_sa *s, void *ctx)
+
+/* What the daemon's kernel-facing put does to the shadow. */
+static struct shadow_sa *kv_put_sa(struct shadow *sh,
+				   const struct xnl_event *ev)
+{
+	return shadow_put_sa(sh, &ev->sa, ev->sa_mark_v, ev->alg);
+}
+static void count_cb(struct shadow_sa *s, __u8 old_dir, void *ctx)
 {
 	(void)s;
+	(void)old_dir;
 	(void)ctx;
 	redirected++;
 }
 
 static void test_direction(void)
 {
-	struct kview kv;
+	struct shadow sh;
 	struct xnl_event ev, pe;
-	struct kv_sa *out, *in, *lone;
+	struct shadow_sa *out, *in, *lone;
 
-	kv_init(&kv);
+	shadow_init(&sh);
 	xnl_decode(pol_msg(XFRM_POLICY_OUT, 1, 0), &pe);
-	kv_put_pol(&kv, &pe.pol);
+	shadow_put_pol(&sh, &pe.pol);
 	xnl_decode(pol_msg(XFRM_POLICY_IN, 1, 0), &pe);
-	kv_put_pol(&kv, &pe.pol);
+	shadow_put_pol(&sh, &pe.pol);
 	xnl_decode(sa_msg(IPPROTO_ESP, 0x1001, "10.0.0.2", "10.0.0.1"), &ev);
-	out = kv_put_sa(&kv, &ev);
+	out = kv_put_sa(&sh, &ev);
 	xnl_decode(sa_msg(IPPROTO_ESP, 0x2002, "10.0.0.1", "10.0.0.2"), &ev);
-	in = kv_put_sa(&kv, &ev);
+	in = kv_put_sa(&sh, &ev);
 	xnl_decode(sa_msg(IPPROTO_ESP, 0x3003, "10.9.9.9", "10.0.0.1"), &ev);
-	lone = kv_put_sa(&kv, &ev);
+	lone = kv_put_sa(&sh, &ev);
 	CHECK(out->d.dir == IPSO_DIR_OUT, "transport SA matching the out policy: out");
 	CHECK(in->d.dir == IPSO_DIR_IN, "transport SA matching the in policy: in");
 	CHECK(lone->d.dir == IPSO_DIR_UNKNOWN, "SA no policy accepts: unknown");
-	kv_del_pol(&kv, XFRM_POLICY_OUT, 8 + XFRM_POLICY_OUT);
-	CHECK(kv_sa_dir(&kv, out) == IPSO_DIR_UNKNOWN,
+	shadow_forget_pol(&sh, shadow_find_pol(&sh, XFRM_POLICY_OUT,
+						   8 + XFRM_POLICY_OUT));
+	CHECK(shadow_sa_dir(&sh, out) == IPSO_DIR_UNKNOWN,
 	      "out policy deleted: direction unknown again");
 
 	/* reqid-indexed: a template of reqid 7 does not accept reqid 8. */
@@ -202,32 +214,161 @@ static void test_direction(void)
 		struct nlmsghdr *nlh = sa_msg(IPPROTO_ESP, 0x4004, "10.0.0.2",
 					      "10.0.0.1");
 		struct xfrm_usersa_info *p = mnl_nlmsg_get_payload(nlh);
-		struct kv_sa *other;
+		struct shadow_sa *other;
 
 		p->reqid = 8;
 		out->d.dir = IPSO_DIR_UNKNOWN;	/* as after the delete */
 		xnl_decode(nlh, &ev);
-		other = kv_put_sa(&kv, &ev);
+		other = kv_put_sa(&sh, &ev);
 		xnl_decode(pol_msg(XFRM_POLICY_OUT, 1, 0), &pe);
-		kv_put_pol(&kv, &pe.pol);
+		shadow_put_pol(&sh, &pe.pol);
 		redirected = 0;
-		kv_redirect(&kv, &pe.pol, count_cb, NULL);
-		CHECK(kv_sa_dir(&kv, out) == IPSO_DIR_OUT &&
+		shadow_redirect(&sh, &pe.pol, count_cb, NULL);
+		CHECK(shadow_sa_dir(&sh, out) == IPSO_DIR_OUT &&
 		      other->d.dir == IPSO_DIR_UNKNOWN,
 		      "template reqid 7 accepts the reqid 7 SA only");
 		CHECK(redirected == 1 && out->d.dir == IPSO_DIR_OUT,
 		      "policy add re-derives exactly the affected SA");
 		pe.pol.tmpl[0].reqid = 0;
 		pe.pol.index = 99;
-		kv_put_pol(&kv, &pe.pol);
-		CHECK(kv_sa_dir(&kv, other) == IPSO_DIR_OUT,
+		shadow_put_pol(&sh, &pe.pol);
+		CHECK(shadow_sa_dir(&sh, other) == IPSO_DIR_OUT,
 		      "template reqid 0 accepts any reqid");
 	}
-	kv_flush_pols(&kv);
-	CHECK(kv_sa_dir(&kv, out) == IPSO_DIR_UNKNOWN, "flush: unknown");
-	kv_flush_sas(&kv);
-	CHECK(kv.sas.count == 0, "SA flush empties the view");
-	kv_free(&kv);
+	while (sh.npol)
+		shadow_forget_pol(&sh, (struct shadow_pol *)
+				  htab_first(&sh.pols, &(size_t){ 0 }));
+	CHECK(sh.pols.count == 0, "forgotten policies are freed");
+	CHECK(shadow_sa_dir(&sh, out) == IPSO_DIR_UNKNOWN, "flush: unknown");
+	shadow_redirect(&sh, NULL, count_cb, NULL);
+	CHECK(out->d.dir == IPSO_DIR_UNKNOWN, "flush: re-derived unknown");
+	while (sh.nsa)
+		shadow_forget_sa(&sh, shadow_first_sa(&sh, &(size_t){ 0 }));
+	CHECK(sh.sas.count == 0, "every SA forgotten: the table is empty");
+	shadow_free(&sh);
+}
+
+/*
+ * An NLMSG_ERROR as the kernel answers a 28-byte request: the request
+ * echoed unless capped, then the extack TLVs (offs < 0: none).
+ */
+static struct nlmsghdr *err_msg(int error, bool capped, const char *text,
+				long offs)
+{
+	static const unsigned char req_payload[12] = { 1, 2, 3, 4 };
+	struct nlmsghdr *nlh;
+	struct nlmsgerr *e;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_seq = 5;
+	nlh->nlmsg_flags = (capped ? NLM_F_CAPPED : 0) |
+			   (text || offs >= 0 ? NLM_F_ACK_TLVS : 0);
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = error;
+	e->msg.nlmsg_len = sizeof(e->msg) + sizeof(req_payload);
+	e->msg.nlmsg_type = 0x20;
+	e->msg.nlmsg_seq = 5;
+	if (!capped)
+		memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(req_payload)),
+		       req_payload, sizeof(req_payload));
+	if (text)
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, text);
+	if (offs >= 0)
+		mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, offs);
+	return nlh;
+}
+
+static int no_data(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_ERROR;
+}
+
+/* What mnlu_run() prints on stderr for nlh, and what it returns. */
+static int run_capture(const struct nlmsghdr *nlh, char *out, size_t size,
+		       int *err)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2), ret;
+	size_t n;
+
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	ret = mnlu_run(nlh, nlh->nlmsg_len, 5, 0, no_data, NULL);
+	*err = errno;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(out, 1, size - 1, f);
+	out[n] = 0;
+	fclose(f);
+	return ret;
+}
+
+static void test_ext_ack(void)
+{
+	const char *text = "ipsec_offload: device is down";
+	struct mnlu_ext_ack ea;
+	char out[256];
+	int ret, err;
+
+	CHECK(!mnlu_ext_ack_parse(err_msg(-ENETDOWN, false, text, 40), &ea) &&
+	      ea.error == -ENETDOWN && ea.msg && !strcmp(ea.msg, text) &&
+	      ea.offset == -1,
+	      "extack after the echoed request: message, offset past it dropped");
+	CHECK(!mnlu_ext_ack_parse(err_msg(-ENETDOWN, false, text, 20), &ea) &&
+	      ea.offset == 20, "extack: offset inside the request kept");
+	CHECK(!mnlu_ext_ack_parse(err_msg(-ENODEV, true, text, 16), &ea) &&
+	      ea.error == -ENODEV && ea.msg && !strcmp(ea.msg, text) &&
+	      ea.offset == 16, "extack of a capped ack");
+	CHECK(!mnlu_ext_ack_parse(err_msg(ENOENT, true, NULL, -1), &ea) &&
+	      ea.error == -ENOENT && !ea.msg,
+	      "positive error number, no TLVs: -errno, no message");
+
+	ret = run_capture(err_msg(-ENETDOWN, true, text, 16), out, sizeof(out),
+			  &err);
+	CHECK(ret == MNL_CB_ERROR && err == ENETDOWN,
+	      "refusal: MNL_CB_ERROR with errno ENETDOWN");
+	CHECK(!strcmp(out, "Error: ipsec_offload: device is down.\n"),
+	      "refusal prints the kernel's message as iproute2 does");
+	ret = run_capture(err_msg(-EINVAL, false, "bad value.", -1), out,
+			  sizeof(out), &err);
+	CHECK(ret == MNL_CB_ERROR && err == EINVAL &&
+	      !strcmp(out, "Error: bad value.\n"),
+	      "a message ending in a full stop gets no second one");
+	ret = run_capture(err_msg(0, true, NULL, -1), out, sizeof(out), &err);
+	CHECK(ret == MNL_CB_STOP && !out[0], "plain ack: stop, silent");
+	ret = run_capture(err_msg(0, true, "ignoring FOO", -1), out,
+			  sizeof(out), &err);
+	CHECK(ret == MNL_CB_STOP && !strcmp(out, "Warning: ignoring FOO.\n"),
+	      "ack with a message: a warning");
+	{
+		struct nlmsghdr *nlh = err_msg(-EINVAL, false, NULL, -1);
+
+		nlh->nlmsg_len = MNL_NLMSG_HDRLEN + sizeof(int);
+		ret = run_capture(nlh, out, sizeof(out), &err);
+		CHECK(ret == MNL_CB_ERROR && err == EPROTO,
+		      "truncated error message: EPROTO");
+	}
+	{
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		int *len;
+
+		nlh->nlmsg_type = NLMSG_DONE;
+		nlh->nlmsg_seq = 5;
+		nlh->nlmsg_flags = NLM_F_MULTI | NLM_F_ACK_TLVS;
+		len = mnl_nlmsg_put_extra_header(nlh, sizeof(*len));
+		*len = -EMSGSIZE;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "dump too big");
+		ret = run_capture(nlh, out, sizeof(out), &err);
+		CHECK(ret == MNL_CB_ERROR && err == EMSGSIZE &&
+		      !strcmp(out, "Error: dump too big.\n"),
+		      "a dump ending in an error prints its message");
+	}
 }
 
 int main(void)
@@ -242,6 +383,7 @@ int main(void)
 	test_sa();
 	test_policy();
 	test_direction();
+	test_ext_ack();
 	printf("checks failed: %d\n", fails);
 	return fails ? 1 : 0;
 }

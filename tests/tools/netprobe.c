@@ -7,11 +7,20 @@
  *   netprobe udp-send ADDR PORT MSG [COUNT]   send COUNT datagrams
  *   netprobe tcp-recv PORT TIMEOUT_S          accept one, count bytes
  *   netprobe tcp-send ADDR PORT BYTES         connect, send BYTES
- *   netprobe udp-pace ADDR PORT COUNT MS      COUNT numbered datagrams,
- *                                             one every MS milliseconds
+ *   netprobe udp-pace [--no-csum] ADDR PORT COUNT MS [EVERY BYTES]
+ *                                             COUNT numbered datagrams,
+ *                                             one every MS milliseconds;
+ *                                             every EVERYth is padded to
+ *                                             BYTES (a mixed stream);
+ *                                             --no-csum: IPv4 checksum 0
+ *                                             (SO_NO_CHECK), complete as
+ *                                             from a wire (a veth hands
+ *                                             XDP local senders' frames
+ *                                             with the checksum unfilled)
  *   netprobe udp-count PORT IDLE_S            count numbered datagrams
  *                                             until IDLE_S without one;
- *                                             prints received and lost
+ *                                             prints received, lost and
+ *                                             what the socket dropped
  *
  * Addresses may be IPv4 or IPv6; sockets are dual-stack.  Exit 0 on
  * success, 1 when nothing (or too little) arrived, 2 on bad usage.
@@ -201,36 +210,103 @@ static int tcp_send(char **argv)
 	return 0;
 }
 
-static int udp_pace(char **argv)
+static int udp_pace(char **argv, int argc, int no_csum)
 {
-	unsigned long count, ms, i;
+	unsigned long count, ms, i, failed = 0, first_failed = 0;
+	unsigned long every = 0, big = 0;
+	static char msg[65000];
 	struct sockaddr_in6 a;
 	struct timespec gap;
-	char msg[32];
-	int fd, len;
+	int fd, len, last_errno = 0;
 
 	if (addr_of(argv[2], argv[3], &a) ||
 	    parse_uint(argv[4], 10000000, &count) ||
 	    parse_uint(argv[5], 60000, &ms))
 		return 2;
+	if (argc == 8 && (parse_uint(argv[6], count, &every) || !every ||
+			  parse_uint(argv[7], sizeof(msg), &big) || big < 32))
+		return 2;
 	fd = dual_socket(SOCK_DGRAM);
 	if (fd < 0)
 		return 2;
+	if (no_csum &&
+	    setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &no_csum, sizeof(no_csum))) {
+		perror("netprobe: SO_NO_CHECK");
+		return 2;
+	}
+	/* the receiver reads the number and ignores the padding after it */
+	memset(msg, ' ', sizeof(msg));
 	gap.tv_sec = ms / 1000;
 	gap.tv_nsec = (ms % 1000) * 1000000L;
 	for (i = 1; i <= count; i++) {
-		len = snprintf(msg, sizeof(msg), "seq %lu", i);
-		/* a failed send is a lost packet: the receiver counts it */
-		sendto(fd, msg, len, 0, (struct sockaddr *)&a, sizeof(a));
+		len = snprintf(msg, 32, "seq %lu", i);
+		msg[len] = ' ';
+		if (every && i % every == 0)
+			len = big;
+		/*
+		 * A failed send is a lost packet: the receiver counts it.
+		 * Said here too, so that a loss the sender's own stack
+		 * refused (no SA yet, no buffer) is told from one on the wire.
+		 */
+		if (sendto(fd, msg, len, 0, (struct sockaddr *)&a,
+			   sizeof(a)) < 0) {
+			if (!failed++)
+				first_failed = i;
+			last_errno = errno;
+		}
 		nanosleep(&gap, NULL);
 	}
-	printf("netprobe: paced %lu datagrams every %lu ms\n", count, ms);
+	printf("netprobe: paced %lu datagrams every %lu ms, send failed %lu",
+	       count, ms, failed);
+	if (failed)
+		printf(" (first seq %lu, last error %s)", first_failed,
+		       strerror(last_errno));
+	printf("\n");
 	return 0;
+}
+
+/*
+ * A receiver the scheduler starves (two vCPUs under emulation) must not
+ * turn into lost datagrams: a big buffer, and the socket's own overflow
+ * counter (SO_RXQ_OVFL) reported apart, so a loss on the wire or in the
+ * datapath is told from one in this process's queue.
+ */
+static void udp_count_setup(int fd)
+{
+	int rcvbuf = 16 << 20, on = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
+}
+
+/* One datagram into buf; *ovfl gets the socket's drop count when told. */
+static ssize_t udp_count_recv(int fd, char *buf, size_t len,
+			      unsigned int *ovfl)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	n = recvmsg(fd, &mh, 0);
+	if (n < 0)
+		return n;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+			memcpy(ovfl, CMSG_DATA(c), sizeof(*ovfl));
+	return n;
 }
 
 static int udp_count(char **argv)
 {
 	unsigned long seq, got = 0, max = 0, dup = 0;
+	unsigned int ovfl = 0;
 	unsigned char *seen;
 	char buf[64];
 	ssize_t n;
@@ -239,10 +315,11 @@ static int udp_count(char **argv)
 	fd = bound_socket(SOCK_DGRAM, argv[2], argv[3]);
 	if (fd < 0)
 		return 2;
+	udp_count_setup(fd);
 	seen = calloc(10000001, 1);
 	if (!seen)
 		return 2;
-	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+	while ((n = udp_count_recv(fd, buf, sizeof(buf) - 1, &ovfl)) >= 0) {
 		buf[n] = '\0';
 		if (sscanf(buf, "seq %lu", &seq) != 1 || seq > 10000000)
 			continue;
@@ -254,15 +331,24 @@ static int udp_count(char **argv)
 		if (seq > max)
 			max = seq;
 	}
-	printf("netprobe: received %lu lost %lu duplicate %lu last %lu\n",
-	       got, max - got, dup, max);
+	printf("netprobe: received %lu lost %lu duplicate %lu last %lu socket-dropped %u\n",
+	       got, max - got, dup, max, ovfl);
 	return got ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "udp-pace"))
-		return udp_pace(argv);
+	int no_csum = 0;
+
+	if (argc > 2 && !strcmp(argv[1], "udp-pace") &&
+	    !strcmp(argv[2], "--no-csum")) {
+		no_csum = 1;
+		argv[2] = argv[1];
+		argv++;
+		argc--;
+	}
+	if ((argc == 6 || argc == 8) && !strcmp(argv[1], "udp-pace"))
+		return udp_pace(argv, argc, no_csum);
 	if (argc == 4 && !strcmp(argv[1], "udp-count"))
 		return udp_count(argv);
 	if (argc >= 4 && !strcmp(argv[1], "udp-recv"))
@@ -276,6 +362,6 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"usage: netprobe udp-recv PORT TIMEOUT [COUNT] | udp-send ADDR PORT MSG [COUNT]\n"
 		"       netprobe tcp-recv PORT TIMEOUT | tcp-send ADDR PORT BYTES\n"
-		"       netprobe udp-pace ADDR PORT COUNT MS | udp-count PORT IDLE_S\n");
+		"       netprobe udp-pace [--no-csum] ADDR PORT COUNT MS [EVERY BYTES] | udp-count PORT IDLE_S\n");
 	return 2;
 }

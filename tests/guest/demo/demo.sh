@@ -42,7 +42,7 @@ before=$(swan_rekeys 1)
 n=$((REKEY * 5 / 2 * 50))
 $NS2 netprobe udp-count 5002 5 >/run/stream.out &
 rx=$!
-sleep 0.3
+udp_wait_bound ns2 5002
 $NS1 netprobe udp-pace 10.0.0.2 5002 $n 20 >/dev/null
 wait $rx
 echo "  CHILD_SA rekeys during the stream: $(($(swan_rekeys 1) - before))"
