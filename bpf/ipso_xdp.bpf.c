@@ -81,12 +81,13 @@ static __always_inline int ipso_rx_hw(struct xdp_md *ctx,
 }
 
 /*
- * ESP (or ESP-in-UDP) the NIC did not decrypt: known SPI or drop -- but
- * an SPI unknown to a mirror nobody maintains may be a rekey's new SA.
+ * ESP (or ESP-in-UDP) the NIC did not decrypt goes to the kernel, known
+ * SPI or not.  An SPI the mirror lacks is most often a rekey's new SA,
+ * installed in the kernel before the daemon mirrored it, and its peer
+ * may send on it at once; xfrm_input() drops what it does not know.
  */
 static __always_inline int ipso_rx_esp(const struct ipso_pkt *pkt,
-				       bool ready,
-				       const struct ipso_config *cfg)
+				       bool ready)
 {
 	struct ipso_sa_key k;
 
@@ -99,9 +100,7 @@ static __always_inline int ipso_rx_esp(const struct ipso_pkt *pkt,
 	k.family = pkt->family;
 	if (bpf_map_lookup_elem(&ipso_sad, &k))
 		return ipso_verdict(IPSO_STAT_RX_SW_ESP, XDP_PASS);
-	if (!ipso_mirror_trusted(cfg))
-		return ipso_verdict(IPSO_STAT_RX_PASS_STALE, XDP_PASS);
-	return ipso_verdict(IPSO_STAT_RX_DROP_UNKNOWN_SPI, XDP_DROP);
+	return ipso_verdict(IPSO_STAT_RX_PASS_UNKNOWN_SPI, XDP_PASS);
 }
 
 /*
@@ -205,7 +204,7 @@ int ipso_xdp_rx(struct xdp_md *ctx)
 	if (pkt.proto == IPSO_PROTO_ESP) {
 		if (pkt.flags & IPSO_PKT_F_FRAG)
 			return ipso_verdict(IPSO_STAT_RX_UNSURE, XDP_PASS);
-		return ipso_rx_esp(&pkt, ready, cfg);
+		return ipso_rx_esp(&pkt, ready);
 	}
 	if (pkt.proto == IPSO_PROTO_UDP && !(pkt.flags & IPSO_PKT_F_FRAG)) {
 		if (pkt.udp_dport == IKE_PORT || pkt.udp_sport == IKE_PORT)
@@ -215,7 +214,7 @@ int ipso_xdp_rx(struct xdp_md *ctx)
 			if (pkt.l4_payload_len < 8 || pkt.spi == 0)
 				return ipso_verdict(IPSO_STAT_RX_IKE,
 						    XDP_PASS);
-			return ipso_rx_esp(&pkt, ready, cfg);
+			return ipso_rx_esp(&pkt, ready);
 		}
 		if (pkt.udp_sport == NATT_PORT)
 			return ipso_verdict(IPSO_STAT_RX_IKE, XDP_PASS);

@@ -69,7 +69,8 @@ enum ipso_stat {
 	IPSO_STAT_RX_DROP_SYNDROME,	/* NIC reported a bad syndrome */
 	IPSO_STAT_RX_DROP_UNKNOWN_HANDLE,	/* metadata names no live SA */
 	IPSO_STAT_RX_DROP_SELECTOR,	/* inner flow outside SA selector */
-	IPSO_STAT_RX_DROP_UNKNOWN_SPI,	/* ESP for an SPI the SAD lacks */
+	IPSO_STAT_RX_PASS_UNKNOWN_SPI,	/* ESP for an SPI the SAD lacks (a
+					   rekey's new SA): to the kernel */
 	IPSO_STAT_RX_DROP_PLAINTEXT,	/* policy requires ESP, got plain */
 	IPSO_STAT_RX_SW_ESP,		/* ESP for a known SA: software path */
 	IPSO_STAT_RX_IKE,		/* IKE / NAT-T keepalive: exempt */

@@ -114,19 +114,19 @@ static void test_esp(void)
 	xdp_case("ESP for a known SA: software path", &s, NULL, 0, ifl,
 		 XDP_PASS_, IPSO_STAT_RX_SW_ESP);
 	s = esp("10.0.9.5", "10.0.0.1", 0x999);
-	xdp_case("ESP for an unknown SPI: dropped", &s, NULL, 0, ifl,
-		 XDP_DROP_, IPSO_STAT_RX_DROP_UNKNOWN_SPI);
+	xdp_case("ESP for an unknown SPI: to the kernel", &s, NULL, 0, ifl,
+		 XDP_PASS_, IPSO_STAT_RX_PASS_UNKNOWN_SPI);
 	s = esp("10.0.9.5", "10.0.0.2", 0x100);
-	xdp_case("ESP with a known SPI but another daddr: dropped", &s, NULL,
-		 0, ifl, XDP_DROP_, IPSO_STAT_RX_DROP_UNKNOWN_SPI);
+	xdp_case("ESP with a known SPI but another daddr: unknown", &s, NULL,
+		 0, ifl, XDP_PASS_, IPSO_STAT_RX_PASS_UNKNOWN_SPI);
 	s = udp("10.0.9.5", "10.0.0.1", 4500, 4500, natt_esp,
 		sizeof(natt_esp));
 	xdp_case("ESP-in-UDP 4500, known SPI: software path", &s, NULL, 0,
 		 ifl, XDP_PASS_, IPSO_STAT_RX_SW_ESP);
 	s = udp("10.0.9.5", "10.0.0.1", 3000, 4500, natt_bad,
 		sizeof(natt_bad));
-	xdp_case("ESP-in-UDP 4500, unknown SPI: dropped", &s, NULL, 0, ifl,
-		 XDP_DROP_, IPSO_STAT_RX_DROP_UNKNOWN_SPI);
+	xdp_case("ESP-in-UDP 4500, unknown SPI: to the kernel", &s, NULL, 0,
+		 ifl, XDP_PASS_, IPSO_STAT_RX_PASS_UNKNOWN_SPI);
 	s = udp("10.0.9.5", "10.0.0.1", 3000, 4500, ike, sizeof(ike));
 	xdp_case("UDP 4500 with the non-ESP marker (IKE): exempt", &s, NULL,
 		 0, ifl, XDP_PASS_, IPSO_STAT_RX_IKE);
@@ -293,8 +293,8 @@ static void test_ipv6(void)
 		 XDP_PASS_, IPSO_STAT_RX_SW_ESP);
 	s.spi = 0x601;
 	s.v6_ext = 2;
-	xdp_case("IPv6 ESP behind 2 extension headers, unknown SPI: dropped",
-		 &s, NULL, 0, ifl, XDP_DROP_, IPSO_STAT_RX_DROP_UNKNOWN_SPI);
+	xdp_case("IPv6 ESP behind 2 extension headers, unknown SPI: passed",
+		 &s, NULL, 0, ifl, XDP_PASS_, IPSO_STAT_RX_PASS_UNKNOWN_SPI);
 	s.v6_ext = 0;
 	s.proto = IPPROTO_UDP;
 	s.sport = 1000;
@@ -322,9 +322,10 @@ static void test_ipv6(void)
 
 /*
  * The mirror's liveness lease: with it expired, drops that need a
- * current mirror (unknown SPI, plaintext enforcement, a live handle whose
- * SA the mirror lacks) pass; drops keyed by module-written maps and NIC
- * metadata (syndrome, unknown handle, selector) stay.
+ * current mirror (plaintext enforcement, a live handle whose SA the
+ * mirror lacks) pass; drops keyed by module-written maps and NIC
+ * metadata (syndrome, unknown handle, selector) stay.  ESP for an SPI
+ * the mirror lacks goes to the kernel whatever the lease says.
  */
 static void test_lease(void)
 {
@@ -360,18 +361,14 @@ static void test_lease(void)
 			 want, stat);					\
 	} while (0)
 		s = esp("10.0.9.5", "10.0.0.1", 0x999);
-		LCASE(stale ? "ESP, unknown SPI: passed" :
-			      "ESP, unknown SPI: dropped", &s,
-		      (struct ipso_xdp_meta *)NULL, ifl, drop_or_pass,
-		      stale ? IPSO_STAT_RX_PASS_STALE :
-			      IPSO_STAT_RX_DROP_UNKNOWN_SPI);
+		LCASE("ESP, unknown SPI: to the kernel", &s,
+		      (struct ipso_xdp_meta *)NULL, ifl, XDP_PASS_,
+		      IPSO_STAT_RX_PASS_UNKNOWN_SPI);
 		s = udp("10.0.9.5", "10.0.0.1", 3000, 4500, natt_bad,
 			sizeof(natt_bad));
-		LCASE(stale ? "ESP-in-UDP, unknown SPI: passed" :
-			      "ESP-in-UDP, unknown SPI: dropped", &s,
-		      (struct ipso_xdp_meta *)NULL, ifl, drop_or_pass,
-		      stale ? IPSO_STAT_RX_PASS_STALE :
-			      IPSO_STAT_RX_DROP_UNKNOWN_SPI);
+		LCASE("ESP-in-UDP, unknown SPI: to the kernel", &s,
+		      (struct ipso_xdp_meta *)NULL, ifl, XDP_PASS_,
+		      IPSO_STAT_RX_PASS_UNKNOWN_SPI);
 		s = esp("10.0.9.5", "10.0.0.1", 0x100);
 		LCASE("ESP, known SPI: software path", &s,
 		      (struct ipso_xdp_meta *)NULL, ifl, XDP_PASS_,
