@@ -25,7 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -100,7 +99,8 @@ struct ipso_mirror {
 	struct ipso_sa_reqids reqids, reqids_next;
 	/* IPv4 first stage as written, per dir; unknown until first written */
 	struct ipso_dir16 *dir16[3];
-	bool tie_pos;		/* kernel orders ties by pos (>= 6.12) */
+	int tie_pos;		/* kernel orders ties by pos; -1: not
+				   asked yet (ties_by_pos()) */
 	struct shadow sh;	/* the SAs and policies */
 	struct htab nodes, idx, bysrc;
 	__u64 seq;
@@ -222,17 +222,18 @@ static int open_fds(struct ipso_mirror *m, const char *dir)
 	return 0;
 }
 
-static bool kernel_ties_by_pos(void)
+/* Asked only when a policy is written: readers need no probe. */
+static bool ties_by_pos(struct ipso_mirror *m)
 {
-	const char *env = getenv("IPSO_TIE_ORDER");
-	struct utsname u;
-	int maj = 0, min = 0;
+	if (m->tie_pos < 0)
+		m->tie_pos = ipso_tie_order(NULL) == IPSO_TIE_POS;
+	return m->tie_pos;
+}
 
-	if (env)
-		return !strcmp(env, "pos");
-	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
-		return true;
-	return maj > 6 || (maj == 6 && min >= 12);
+void ipso_mirror_set_tie_order(struct ipso_mirror *m,
+			       enum ipso_tie_order order)
+{
+	m->tie_pos = order == IPSO_TIE_POS;
 }
 
 static void pol_to_desc(const struct ipso_spd_pol *v,
@@ -503,7 +504,7 @@ struct ipso_mirror *ipso_mirror_open(const char *pin_dir)
 	m->fd_node = m->fd_bysrc = m->fd_dir16 = m->fd_pfx4 = -1;
 	m->fd_reqids = -1;
 	m->fd_lpm[0] = m->fd_lpm[1] = -1;
-	m->tie_pos = kernel_ties_by_pos();
+	m->tie_pos = -1;
 	m->said_next = 1;
 	if (shadow_init(&m->sh) ||
 	    htab_init(&m->nodes, offsetof(struct minode, key),
@@ -661,7 +662,7 @@ static void mark_group(struct ipso_mirror *m, const struct ipso_policy_desc *d)
 		return;
 	m->group_dirty[fam_idx(d->sel.family)][d->dir] = true;
 	/* legacy order couples the families of a direction (pos 0) */
-	if (!m->tie_pos)
+	if (!ties_by_pos(m))
 		m->group_dirty[!fam_idx(d->sel.family)][d->dir] = true;
 }
 
@@ -734,7 +735,7 @@ int ipso_mirror_put_policy(struct ipso_mirror *m,
 	if (was_live && !memcmp(&prev, d, sizeof(*d)))
 		return 0;
 	/* relinked by the kernel: a new pos, unless legacy keeps it */
-	if (!was_live || m->tie_pos || prev.priority != d->priority)
+	if (!was_live || ties_by_pos(m) || prev.priority != d->priority)
 		pol_new_seq(m, p);
 	if (was_live)
 		mark_group(m, &prev);
@@ -1168,7 +1169,7 @@ static void assign_classes(struct ipso_mirror *m)
 	struct htab_node *n, *next;
 	size_t i;
 
-	for (i = 0; i < 3 && !m->tie_pos; i++)
+	for (i = 0; i < 3 && !ties_by_pos(m); i++)
 		if (m->pos0_stale[i]) {
 			m->pos0[i] = inexact_head(m, i);
 			m->pos0_stale[i] = false;
@@ -1177,7 +1178,7 @@ static void assign_classes(struct ipso_mirror *m)
 		struct shadow_pol *p = (struct shadow_pol *)n;
 
 		p->cls = 0;
-		if (!p->live || m->tie_pos)
+		if (!p->live || ties_by_pos(m))
 			continue;
 		if (pol_exact(&p->d))
 			p->cls = 1;

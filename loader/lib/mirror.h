@@ -18,6 +18,7 @@
 #include <linux/types.h>
 #include "ipsec_offload/maps.h"
 #include "shadow.h"
+#include "tie_order.h"
 
 struct ipso_mirror;
 
@@ -95,6 +96,13 @@ int ipso_mirror_for_each_policy(const struct ipso_mirror *m,
  * every tick) and sets 1 before it stops.  Returns 0 or -errno.
  */
 int ipso_mirror_set_lease(struct ipso_mirror *m, __u64 until_ns);
+
+/*
+ * The tie order to encode, instead of ipso_tie_order()'s (tests that
+ * model another kernel).  Call before the first policy is written.
+ */
+void ipso_mirror_set_tie_order(struct ipso_mirror *m,
+			       enum ipso_tie_order order);
 
 /* Record the kernel's fwd default (IPSO_CFG_F_FWD_ACCEPT).  0 or -errno. */
 int ipso_mirror_set_fwd_accept(struct ipso_mirror *m, bool accept);

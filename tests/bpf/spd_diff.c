@@ -623,6 +623,8 @@ int main(int argc, char **argv)
 {
 	unsigned long long seed;
 	int nseeds, np, nf, i, bad = 0;
+	enum ipso_tie_order tie;
+	const char *tie_how;
 
 	if (argc != 5) {
 		fprintf(stderr, "usage: spd_diff SEED NSEEDS NPOL NFLOWS\n");
@@ -642,8 +644,13 @@ int main(int argc, char **argv)
 		printf("FAIL: cannot load the datapath objects\n");
 		return 1;
 	}
-	printf("tie order: %s\n", getenv("IPSO_TIE_ORDER") ?
-	       getenv("IPSO_TIE_ORDER") : "from uname");
+	tie = ipso_tie_order(&tie_how);
+	printf("tie order: %s (%s)\n", ipso_tie_order_name(tie), tie_how);
+	/* the mirror must have asked this kernel, not guessed */
+	if (!getenv("IPSO_TIE_ORDER") && strcmp(tie_how, "probed")) {
+		printf("FAIL: the tie-order probe did not run\n");
+		bad++;
+	}
 	for (i = 0; i < nseeds; i++) {
 		printf("seed %llu\n", seed + i);
 		bad += one_seed(seed + i, np, nf);

@@ -805,7 +805,7 @@ static void test_adopt(void)
 }
 
 /*
- * Tie rules of 6.1 (IPSO_TIE_ORDER=legacy), as the guest's differential
+ * Tie rules of 6.1 (IPSO_TIE_LEGACY), as the guest's differential
  * test found them: at equal priority an exact policy beats inexact ones,
  * except the inexact policy numbered pos 0 -- and 6.1 numbers pos only
  * when it inserts an inexact policy.  Same script in >= 6.12 order.
@@ -819,13 +819,12 @@ static void tie_script(bool legacy, uint32_t want1, uint32_t want2,
 	struct ipso_mirror *m;
 
 	flush();
-	setenv("IPSO_TIE_ORDER", mode, 1);
 	m = ipso_mirror_open(IPSO_PIN_DIR);
-	unsetenv("IPSO_TIE_ORDER");
 	if (!m) {
 		CHECK(0, "%s: mirror open", mode);
 		return;
 	}
+	ipso_mirror_set_tie_order(m, legacy ? IPSO_TIE_LEGACY : IPSO_TIE_POS);
 	ipso_mirror_begin_sync(m);	/* adopt and drop what E.m wrote */
 	ipso_mirror_end_sync(m);
 	pol_init(&a, AF_INET, OUT, 800, 5, IPSO_ACT_BLOCK, NULL, 0,
