@@ -667,7 +667,8 @@ static int show_policy(struct show *s)
 		free(pv.v);
 		return ipso_fail_errno(err, "show policy", NULL);
 	}
-	qsort(pv.v, pv.n, sizeof(*pv.v), cmp_policy);
+	if (pv.n)	/* qsort() must not see NULL, even for 0 */
+		qsort(pv.v, pv.n, sizeof(*pv.v), cmp_policy);
 	if (s->pol_stats) {
 		char path[PATH_MAX];
 

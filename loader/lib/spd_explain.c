@@ -224,37 +224,47 @@ static size_t l4_header_len(__u8 proto)
 	}
 }
 
+/*
+ * The headers follow the 14-byte Ethernet header, so they are built in
+ * aligned locals and copied into the frame.
+ */
 static __u8 *put_ip4(const struct spd_explain_req *r, void *at, size_t l4len)
 {
-	struct iphdr *ip = at;
+	struct iphdr ip;
 
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = r->proto;
-	ip->tot_len = htons(sizeof(*ip) + l4len + EXPLAIN_PAYLOAD);
-	memcpy(&ip->saddr, r->saddr.a8, 4);
-	memcpy(&ip->daddr, r->daddr.a8, 4);
-	return (__u8 *)(ip + 1);
+	memset(&ip, 0, sizeof(ip));
+	ip.version = 4;
+	ip.ihl = 5;
+	ip.ttl = 64;
+	ip.protocol = r->proto;
+	ip.tot_len = htons(sizeof(ip) + l4len + EXPLAIN_PAYLOAD);
+	memcpy(&ip.saddr, r->saddr.a8, 4);
+	memcpy(&ip.daddr, r->daddr.a8, 4);
+	memcpy(at, &ip, sizeof(ip));
+	return (__u8 *)at + sizeof(ip);
 }
 
 static __u8 *put_ip6(const struct spd_explain_req *r, void *at, size_t l4len)
 {
-	struct ipv6hdr *ip6 = at;
+	struct ipv6hdr ip6;
 
-	ip6->version = 6;
-	ip6->hop_limit = 64;
-	ip6->nexthdr = r->proto;
-	ip6->payload_len = htons(l4len + EXPLAIN_PAYLOAD);
-	memcpy(&ip6->saddr, r->saddr.a8, 16);
-	memcpy(&ip6->daddr, r->daddr.a8, 16);
-	return (__u8 *)(ip6 + 1);
+	memset(&ip6, 0, sizeof(ip6));
+	ip6.version = 6;
+	ip6.hop_limit = 64;
+	ip6.nexthdr = r->proto;
+	ip6.payload_len = htons(l4len + EXPLAIN_PAYLOAD);
+	memcpy(&ip6.saddr, r->saddr.a8, 16);
+	memcpy(&ip6.daddr, r->daddr.a8, 16);
+	memcpy(at, &ip6, sizeof(ip6));
+	return (__u8 *)at + sizeof(ip6);
 }
 
 /* The fields XFRM takes as ports: ports, or ICMP type and code. */
 static void put_l4(const struct spd_explain_req *r, __u8 *l4, size_t l4len)
 {
-	__be16 *ports = (__be16 *)l4;
+	__be16 ports[2] = { htons(r->sport), htons(r->dport) };
+	struct tcphdr tcp;
+	struct udphdr udp;
 
 	switch (r->proto) {
 	case IPPROTO_ICMP:
@@ -263,10 +273,14 @@ static void put_l4(const struct spd_explain_req *r, __u8 *l4, size_t l4len)
 		l4[1] = r->dport;
 		return;
 	case IPPROTO_TCP:
-		((struct tcphdr *)l4)->doff = 5;
+		memset(&tcp, 0, sizeof(tcp));
+		tcp.doff = 5;
+		memcpy(l4, &tcp, sizeof(tcp));
 		break;
 	case IPPROTO_UDP:
-		((struct udphdr *)l4)->len = htons(l4len + EXPLAIN_PAYLOAD);
+		memset(&udp, 0, sizeof(udp));
+		udp.len = htons(l4len + EXPLAIN_PAYLOAD);
+		memcpy(l4, &udp, sizeof(udp));
 		break;
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
@@ -275,8 +289,7 @@ static void put_l4(const struct spd_explain_req *r, __u8 *l4, size_t l4len)
 	default:
 		return;
 	}
-	ports[0] = htons(r->sport);
-	ports[1] = htons(r->dport);
+	memcpy(l4, ports, sizeof(ports));
 }
 
 size_t spd_explain_frame(const struct spd_explain_req *r, __u8 *buf,

@@ -277,7 +277,8 @@ int t_xdp_run(int fd, const struct pkt *p, const void *meta,
 	struct xdp_md ctx, octx;
 	LIBBPF_OPTS(bpf_test_run_opts, o);
 
-	memcpy(buf, meta, meta_len);
+	if (meta_len)
+		memcpy(buf, meta, meta_len);
 	memcpy(buf + meta_len, p->b, p->len);
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&octx, 0, sizeof(octx));
