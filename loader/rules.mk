@@ -5,6 +5,12 @@
 CC ?= gcc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -I. -I$(TOP)/include -I$(TOP)/bpf
+# SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer, for the
+# host tier (docs/testing.md); every link goes through $(CC) $(CFLAGS).
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+endif
 PKGS := libbpf libmnl
 CFLAGS += $(shell pkg-config --cflags $(PKGS))
 

@@ -24,4 +24,4 @@ $(BIN)/fuzz_devperm: fuzz/fuzz_devperm.c ../loader/devperm.c \
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
 $(BIN)/xfrm_record: fuzz/xfrm_record.c | $(BIN)
-	$(CC) $(CFLAGS) -static -o $@ $<
+	$(CC) $(PLAIN_CFLAGS) -static -o $@ $<

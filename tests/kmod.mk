@@ -3,4 +3,4 @@
 TEST_BINS += $(BIN)/ipso_genl
 
 $(BIN)/ipso_genl: kmod/ipso_genl.c ../include/ipsec_offload/genl.h | $(BIN)
-	$(CC) $(CFLAGS) -static -o $@ $<
+	$(CC) $(PLAIN_CFLAGS) -static -o $@ $<

@@ -8,8 +8,9 @@
 # each followed by a scan for kernel reports.  IPSO_DEBUG_TIER=0 turns
 # the tier off, =full runs every simulated-NIC test in it;
 # IPSO_GUEST_KERNELS=6.1-debug runs every guest test on that kernel.
-# Ends with the line "N passed, N failed, N skipped"; exit 1 on any
-# failure.
+# The host tier runs from a copy of the tree built with ASan and UBSan
+# (IPSO_SANITIZE=0: from the tree's own build).  Ends with the line
+# "N passed, N failed, N skipped"; exit 1 on any failure.
 #
 # usage: tests/run.sh [--host-only|--guest-only] [PATTERN]
 #   PATTERN   shell glob on test names, e.g. 'test_bpf_*'
@@ -92,10 +93,31 @@ if wants_debug_kernel; then
 	build_debug_kernel
 fi
 
+# The host tier runs from a copy built with the sanitizers (ASan and
+# UBSan: scripts/sanitized-tree.sh), any report fatal; IPSO_SANITIZE=0
+# runs it from the tree's own build.
+host_tree() {
+	local log=tests/out/sanitized-build.log
+	if [ "${IPSO_SANITIZE:-1}" = 0 ]; then
+		echo .
+	elif scripts/sanitized-tree.sh build/sanitize >"$log" 2>&1; then
+		echo build/sanitize
+	else
+		echo "FAIL host/sanitized-build" >&2
+		tail -n 30 "$log" | sed 's/^/    | /' >&2
+		echo "fail host/sanitized-build" >>"$results"
+	fi
+}
 if [ $host = 1 ]; then
 	t0=$(date +%s)
-	for t in tests/host/$pattern.sh; do
-		[ -f "$t" ] || continue
+	htop=$(host_tree)
+	if [ -n "$htop" ]; then
+		echo "host: tests from $htop ($(($(date +%s) - t0)) s to build)"
+		export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+	fi
+	for t in "$htop"/tests/host/$pattern.sh; do
+		[ -n "$htop" ] && [ -f "$t" ] || continue
 		run_host_test "$t"
 	done
 	echo "host: wall $(($(date +%s) - t0)) s"

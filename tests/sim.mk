@@ -4,7 +4,7 @@ SIM_TOOLS := esp_inject mark_udp natt_sock xfrm_pkt
 TEST_BINS += $(addprefix $(BIN)/,$(SIM_TOOLS))
 
 $(addprefix $(BIN)/,$(SIM_TOOLS)): $(BIN)/%: sim/%.c | $(BIN)
-	$(CC) $(CFLAGS) -static -o $@ $<
+	$(CC) $(PLAIN_CFLAGS) -static -o $@ $<
 
 # Host unit test of kmod/ipsec_sim/replay.c (tests/host/test_sim_replay.sh).
 TEST_BINS += $(BIN)/sim_replay_test
