@@ -54,7 +54,9 @@ int ipsim_replay_check(struct ipsim_sa *sa, u64 seq)
 
 /*
  * After the ICV verified: record seq.  Checks again under the lock, as two
- * copies of one packet may have been decrypted in parallel.
+ * copies of one packet may have been decrypted in parallel, and refuses
+ * once the SA's window went back to the kernel while this packet was
+ * being decrypted (ipsim_sa_rx_hand_back_locked()).
  */
 int ipsim_replay_advance(struct ipsim_sa *sa, u64 seq)
 {
@@ -62,7 +64,9 @@ int ipsim_replay_advance(struct ipsim_sa *sa, u64 seq)
 	int err = 0;
 
 	spin_lock(&sa->lock);
-	if (ipsim_replay_seen(sa, seq)) {
+	if (sa->rx_phase == IPSIM_RX_HANDED_BACK) {
+		err = -EXDEV;
+	} else if (ipsim_replay_seen(sa, seq)) {
 		err = -EEXIST;
 	} else if (seq > sa->rx_top) {
 		diff = seq - sa->rx_top;

@@ -269,6 +269,21 @@ static void ipsim_sa_writeback_locked(struct ipsim_sa *sa)
 	}
 }
 
+/*
+ * Inbound: the kernel judges replays from now on.  The phase changes
+ * under sa->lock, where ipsim_replay_advance() checks it, before the
+ * window is read: a packet the NIC is decrypting at this moment is
+ * either in the window written back or refused by the NIC, never both
+ * accepted here and let through by the kernel.  x->lock held.
+ */
+static void ipsim_sa_rx_hand_back_locked(struct ipsim_sa *sa)
+{
+	spin_lock(&sa->lock);
+	WRITE_ONCE(sa->rx_phase, IPSIM_RX_HANDED_BACK);
+	spin_unlock(&sa->lock);
+	ipsim_sa_writeback_locked(sa);
+}
+
 static void ipsim_sa_writeback(struct ipsim_sa *sa)
 {
 	spin_lock_bh(&sa->x->lock);
@@ -305,8 +320,7 @@ bool ipsim_sa_rx_owned(struct ipsim_sa *sa, const struct net_device *dev)
 		WRITE_ONCE(sa->rx_phase, IPSIM_RX_HARDWARE);
 		spin_unlock(&sa->lock);
 	} else if (!live && sa->rx_phase == IPSIM_RX_HARDWARE) {
-		ipsim_sa_writeback_locked(sa);
-		WRITE_ONCE(sa->rx_phase, IPSIM_RX_HANDED_BACK);
+		ipsim_sa_rx_hand_back_locked(sa);
 	}
 	spin_unlock(&x->lock);
 	return READ_ONCE(sa->rx_phase) == IPSIM_RX_HARDWARE;
@@ -325,8 +339,9 @@ void ipsim_sat_rx_stop(struct net_device *dev, u32 handle)
 	sa = ipsim_sat_by_handle(&p->sat, handle);
 	if (sa && sa->dir == IPSO_DIR_IN && !sa->crypto && !sa->kpkt) {
 		if (sa->rx_phase == IPSIM_RX_HARDWARE)
-			ipsim_sa_writeback_locked(sa);
-		WRITE_ONCE(sa->rx_phase, IPSIM_RX_HANDED_BACK);
+			ipsim_sa_rx_hand_back_locked(sa);
+		else
+			WRITE_ONCE(sa->rx_phase, IPSIM_RX_HANDED_BACK);
 	}
 	rcu_read_unlock();
 }
