@@ -203,9 +203,9 @@ enum ipso_tie_order ipso_tie_order(const char **how)
 		err = ipso_tie_order_probe(&cached);
 		cached_how = "probed";
 		if (err) {
-			fprintf(stderr, "ipsec-offload: cannot probe the "
-				"kernel's policy tie order (%s); assuming it "
-				"from the release\n", strerror(-err));
+			fprintf(stderr,
+				"ipsec-offload: cannot probe the kernel's policy tie order (%s); assuming it from the release\n",
+				strerror(-err));
 			cached = tie_order_by_release();
 			cached_how = "kernel release";
 		}
