@@ -31,9 +31,19 @@ out=$("$LOADER" config check "$TMP/long.conf" 2>&1)
 	ok "the comment's tail is no rule; the next rule keeps line 2" ||
 	bad "config show: $(head -n 3 "$TMP/show" | tr '\n' ' ')"
 
-# A file that fails half-way leaves nothing allocated (valgrind).
+# A file that fails half-way leaves nothing allocated: LeakSanitizer
+# when the loader is built with it (the sanitized host tier), which
+# fails the exit code on a leak; valgrind otherwise.
 printf 'reqid 1 dev all\nreqid 2 dev all\nbogus line\n' >"$TMP/bad.conf"
-if command -v valgrind >/dev/null; then
+if ldd "$LOADER" 2>/dev/null | grep -q libasan; then
+	ASAN_OPTIONS=detect_leaks=1 "$LOADER" config check "$TMP/bad.conf" \
+		>/dev/null 2>"$TMP/lsan"
+	rc=$?
+	[ $rc = 1 ] && grep -q 'bad.conf:3' "$TMP/lsan" &&
+		! grep -q LeakSanitizer "$TMP/lsan" &&
+		ok "rules file broken on line 3: exit 1, no leak (LeakSanitizer)" ||
+		bad "broken rules file: exit $rc; $(grep -m2 'LeakSanitizer\|bad.conf' "$TMP/lsan" | tr '\n' ' ')"
+elif command -v valgrind >/dev/null; then
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		--error-exitcode=99 "$LOADER" config check "$TMP/bad.conf" \
 		>/dev/null 2>"$TMP/vg"
