@@ -258,13 +258,15 @@ void ipsim_hw_receive(struct net_device *dev, struct sk_buff *skb)
 	}
 	if (sa && sa->kpkt && READ_ONCE(sa->dead))
 		sa = NULL;	/* the kernel deleted it: its ESP goes up as is */
-	if (sa && !sa->kpkt && !ipsim_sa_rx_owned(sa, dev)) {
+	if (sa && !sa->kpkt && !ipsim_sa_rx_begin(sa, dev)) {
 		ipsim_count(p, IPSIM_RX_NOT_LIVE);
 		sa = NULL;	/* the kernel's software path decrypts it */
 	}
 	if (sa) {
 		meta.handle = sa->handle;
 		meta.syndrome = ipsim_rx_decap(p, sa, skb, &r);
+		if (!sa->kpkt)
+			ipsim_sa_rx_end(sa);
 		if (meta.syndrome == IPSO_SYN_OK)
 			meta.flags = IPSO_META_F_DECRYPTED |
 				(sa->mode == XFRM_MODE_TUNNEL ?

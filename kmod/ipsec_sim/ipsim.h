@@ -96,6 +96,7 @@ struct ipsim_sa {
 	bool dead;			/* xfrmdev: xdo_dev_state_delete ran */
 	bool tx_stopped;		/* software took the counter back */
 	u8 rx_phase;			/* enum ipsim_rx_phase, under lock */
+	rwlock_t rx_lock;		/* decrypt (read) vs hand-back */
 	__be16 encap_sport;		/* NAT-T ports, network order */
 	__be16 encap_dport;
 	__be32 spi;
@@ -192,7 +193,8 @@ u64 ipsim_sat_tx_share(struct net_device *dev, u32 handle, u64 sw_oseq,
 		       u64 gap);
 u64 ipsim_sat_tx_stop(struct net_device *dev, u32 handle);
 void ipsim_sat_rx_stop(struct net_device *dev, u32 handle);
-bool ipsim_sa_rx_owned(struct ipsim_sa *sa, const struct net_device *dev);
+bool ipsim_sa_rx_begin(struct ipsim_sa *sa, const struct net_device *dev);
+void ipsim_sa_rx_end(struct ipsim_sa *sa);
 struct ipsim_sa *ipsim_sat_by_handle(struct ipsim_sa_table *t, u32 handle);
 struct ipsim_sa *ipsim_sat_rx_lookup(struct ipsim_sa_table *t, u16 family,
 				     const xfrm_address_t *daddr, __be32 spi);

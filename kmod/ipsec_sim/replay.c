@@ -54,9 +54,7 @@ int ipsim_replay_check(struct ipsim_sa *sa, u64 seq)
 
 /*
  * After the ICV verified: record seq.  Checks again under the lock, as two
- * copies of one packet may have been decrypted in parallel, and refuses
- * once the SA's window went back to the kernel while this packet was
- * being decrypted (ipsim_sa_rx_hand_back_locked()).
+ * copies of one packet may have been decrypted in parallel.
  */
 int ipsim_replay_advance(struct ipsim_sa *sa, u64 seq)
 {
@@ -64,9 +62,7 @@ int ipsim_replay_advance(struct ipsim_sa *sa, u64 seq)
 	int err = 0;
 
 	spin_lock(&sa->lock);
-	if (sa->rx_phase == IPSIM_RX_HANDED_BACK) {
-		err = -EXDEV;
-	} else if (ipsim_replay_seen(sa, seq)) {
+	if (ipsim_replay_seen(sa, seq)) {
 		err = -EEXIST;
 	} else if (seq > sa->rx_top) {
 		diff = seq - sa->rx_top;

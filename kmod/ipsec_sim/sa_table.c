@@ -157,6 +157,7 @@ static void ipsim_sa_fill(struct ipsim_sa *sa, const struct ipso_sa_desc *d)
 	sa->saddr = x->props.saddr;
 	sa->daddr = x->id.daddr;
 	spin_lock_init(&sa->lock);
+	rwlock_init(&sa->rx_lock);
 
 	spin_lock_bh(&x->lock);
 	sa->oseq = ipsim_kernel_oseq(x);
@@ -270,17 +271,16 @@ static void ipsim_sa_writeback_locked(struct ipsim_sa *sa)
 }
 
 /*
- * Inbound: the kernel judges replays from now on.  The phase changes
- * under sa->lock, where ipsim_replay_advance() checks it, before the
- * window is read: a packet the NIC is decrypting at this moment is
- * either in the window written back or refused by the NIC, never both
- * accepted here and let through by the kernel.  x->lock held.
+ * Inbound: the kernel judges replays from now on.  Waits for the
+ * decrypts under our window to finish (ipsim_sa_rx_begin()), so that the
+ * window written back holds every packet we accepted, and none starts
+ * after it.  x->lock held.
  */
 static void ipsim_sa_rx_hand_back_locked(struct ipsim_sa *sa)
 {
-	spin_lock(&sa->lock);
+	write_lock(&sa->rx_lock);
 	WRITE_ONCE(sa->rx_phase, IPSIM_RX_HANDED_BACK);
-	spin_unlock(&sa->lock);
+	write_unlock(&sa->rx_lock);
 	ipsim_sa_writeback_locked(sa);
 }
 
@@ -299,7 +299,8 @@ static void ipsim_sa_writeback(struct ipsim_sa *sa)
  * goes back into the kernel state, before software sees the packet.
  * Either way no sequence number is accepted twice.  BH context.
  */
-bool ipsim_sa_rx_owned(struct ipsim_sa *sa, const struct net_device *dev)
+static bool ipsim_sa_rx_owned(struct ipsim_sa *sa,
+			      const struct net_device *dev)
 {
 	bool live = ipso_handle_is_live(dev, sa->handle);
 	struct xfrm_state *x = sa->x;
@@ -324,6 +325,27 @@ bool ipsim_sa_rx_owned(struct ipsim_sa *sa, const struct net_device *dev)
 	}
 	spin_unlock(&x->lock);
 	return READ_ONCE(sa->rx_phase) == IPSIM_RX_HARDWARE;
+}
+
+/*
+ * A packet of a (6.1 model) packet-mode SA: true when we decrypt it, with
+ * the SA's window held until ipsim_sa_rx_end(); false sends it up as ESP.
+ * Checked again under the lock: the window may have gone back since.
+ */
+bool ipsim_sa_rx_begin(struct ipsim_sa *sa, const struct net_device *dev)
+{
+	if (!ipsim_sa_rx_owned(sa, dev))
+		return false;
+	read_lock(&sa->rx_lock);
+	if (READ_ONCE(sa->rx_phase) == IPSIM_RX_HARDWARE)
+		return true;
+	read_unlock(&sa->rx_lock);
+	return false;
+}
+
+void ipsim_sa_rx_end(struct ipsim_sa *sa)
+{
+	read_unlock(&sa->rx_lock);
 }
 
 /*
