@@ -26,39 +26,78 @@ enum ipso_cmd {
 };
 #define IPSO_CMD_MAX (__IPSO_CMD_MAX - 1)
 
+/*
+ * The family's attributes, described once, in wire order (the order is
+ * ABI: append only).  IPSO_ATTRS(X) calls X(NAME, WIRE, POLICY) for each:
+ *   NAME    IPSO_ATTR_<NAME>;
+ *   WIRE    its payload (enum ipso_attr_wire), which the loader's parser
+ *           checks in the module's messages;
+ *   POLICY  the module's nla_policy for it in requests: an attribute only
+ *           the module sends is NLA_REJECT.  Expanded by the module only.
+ * The module builds its policy (kmod/mlx5_ipsec/genl.c) and the loader its
+ * parser (loader/lib/genl.c) from this one table.
+ */
+#define IPSO_ATTRS(X)							\
+	/* u16: AF_INET / AF_INET6 */					\
+	X(FAMILY,		U16,	{ .type = NLA_U16 })		\
+	/* 4 or 16 bytes */						\
+	X(DADDR,		ADDR,	NLA_POLICY_MIN_LEN(4))		\
+	/* u32, network byte order */					\
+	X(SPI,			U32,	{ .type = NLA_U32 })		\
+	/* u8: IPPROTO_ESP */						\
+	X(PROTO,		U8,	{ .type = NLA_U8 })		\
+	X(IFINDEX,		U32,	NLA_POLICY_MIN(NLA_U32, 1))	\
+	/* u8: enum ipso_dir */						\
+	X(DIR,			U8,	NLA_POLICY_MAX(NLA_U8,		\
+					       IPSO_DIR_UNKNOWN))	\
+	/* u8: enum ipso_offload_state */				\
+	X(STATE,		U8,	{ .type = NLA_REJECT })		\
+	X(HANDLE,		U32,	{ .type = NLA_REJECT })		\
+	/* s32: -errno of a rejection */				\
+	X(REASON,		U32,	{ .type = NLA_REJECT })		\
+	X(OFFLOAD_MAP_FD,	U32,	{ .type = NLA_U32 })		\
+	X(HANDLE_MAP_FD,	U32,	{ .type = NLA_U32 })		\
+	X(HW_STATS_MAP_FD,	U32,	{ .type = NLA_U32 })		\
+	X(MARK_MAGIC,		U32,	{ .type = NLA_REJECT })		\
+	X(MARK_MAGIC_MASK,	U32,	{ .type = NLA_REJECT })		\
+	X(MARK_HANDLE_MASK,	U32,	{ .type = NLA_REJECT })		\
+	/* u32: HW counter poll interval, ms */				\
+	X(POLL_MS,		U32,	{ .type = NLA_REJECT })		\
+	/* u32: IPSO_CAP_* */						\
+	X(DEV_CAPS,		U32,	{ .type = NLA_REJECT })		\
+	/* u32: device SA capacity */					\
+	X(DEV_MAX_SA,		U32,	{ .type = NLA_REJECT })		\
+	X(DEV_NAME,		STRING,	{ .type = NLA_REJECT })		\
+	/* "sim", "xfrmdev" */						\
+	X(BACKEND,		STRING,	{ .type = NLA_REJECT })		\
+	/* nested: enum ipso_stats_attr */				\
+	X(HW_STATS,		NESTED,	{ .type = NLA_REJECT })		\
+	X(PAD,			PAD,	{ .type = NLA_REJECT })		\
+	/* u32: the SA's XFRM mark value (absent: 0, no mark) */	\
+	X(SA_MARK,		U32,	{ .type = NLA_U32 })		\
+	/* the driver's own words for a rejection (extack), if any */	\
+	X(REASON_MSG,		STRING,	{ .type = NLA_REJECT })
+
+/* Payloads of the family's attributes (IPSO_ATTRS' WIRE). */
+enum ipso_attr_wire {
+	IPSO_ATTR_WIRE_U8 = 1,
+	IPSO_ATTR_WIRE_U16,
+	IPSO_ATTR_WIRE_U32,
+	IPSO_ATTR_WIRE_ADDR,		/* 4 or 16 bytes */
+	IPSO_ATTR_WIRE_STRING,		/* NUL-terminated */
+	IPSO_ATTR_WIRE_NESTED,
+	IPSO_ATTR_WIRE_PAD,		/* alignment only, anything */
+};
+
+
+#define IPSO_ATTR_ENUM(name, wire, policy) IPSO_ATTR_##name,
 enum ipso_attr {
 	IPSO_ATTR_UNSPEC,
-	IPSO_ATTR_FAMILY,		/* u16: AF_INET / AF_INET6 */
-	IPSO_ATTR_DADDR,		/* binary: 4 or 16 bytes */
-	IPSO_ATTR_SPI,			/* u32, network byte order */
-	IPSO_ATTR_PROTO,		/* u8: IPPROTO_ESP */
-	IPSO_ATTR_IFINDEX,		/* u32 */
-	IPSO_ATTR_DIR,			/* u8: enum ipso_dir */
-	IPSO_ATTR_STATE,		/* u8: enum ipso_offload_state */
-	IPSO_ATTR_HANDLE,		/* u32 */
-	IPSO_ATTR_REASON,		/* s32: -errno of a rejection */
-	IPSO_ATTR_OFFLOAD_MAP_FD,	/* u32 */
-	IPSO_ATTR_HANDLE_MAP_FD,	/* u32 */
-	IPSO_ATTR_HW_STATS_MAP_FD,	/* u32 */
-	IPSO_ATTR_MARK_MAGIC,		/* u32 */
-	IPSO_ATTR_MARK_MAGIC_MASK,	/* u32 */
-	IPSO_ATTR_MARK_HANDLE_MASK,	/* u32 */
-	IPSO_ATTR_POLL_MS,		/* u32: HW counter poll interval */
-	IPSO_ATTR_DEV_CAPS,		/* u32: IPSO_CAP_* */
-	IPSO_ATTR_DEV_MAX_SA,		/* u32: device SA capacity */
-	IPSO_ATTR_DEV_NAME,		/* string */
-	IPSO_ATTR_BACKEND,		/* string: "sim", "xfrmdev" */
-	IPSO_ATTR_HW_STATS,		/* nested: enum ipso_stats_attr */
-	IPSO_ATTR_PAD,
-	/*
-	 * Appended: u32, the SA's XFRM mark value, to find an SA that
-	 * carries a mark (absent: 0, an SA without one)
-	 */
-	IPSO_ATTR_SA_MARK,
-	/* string: the driver's own words for a rejection (extack), if any */
-	IPSO_ATTR_REASON_MSG,
+	IPSO_ATTRS(IPSO_ATTR_ENUM)
 	__IPSO_ATTR_MAX,
 };
+
+#undef IPSO_ATTR_ENUM
 #define IPSO_ATTR_MAX (__IPSO_ATTR_MAX - 1)
 
 enum ipso_stats_attr {

@@ -33,34 +33,14 @@ static const struct genl_multicast_group ipso_mcgrps[] = {
 	},
 };
 
+/* From the family's one description (include/ipsec_offload/genl.h). */
+#define IPSO_ATTR_POLICY(name, wire, policy)	\
+	[IPSO_ATTR_##name] = policy,
 static const struct nla_policy ipso_policy[IPSO_ATTR_MAX + 1] = {
-	[IPSO_ATTR_FAMILY]		= { .type = NLA_U16 },
-	[IPSO_ATTR_DADDR]		= NLA_POLICY_MIN_LEN(4),
-	[IPSO_ATTR_SPI]			= { .type = NLA_U32 },
-	[IPSO_ATTR_PROTO]		= { .type = NLA_U8 },
-	[IPSO_ATTR_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
-	[IPSO_ATTR_DIR]			= NLA_POLICY_MAX(NLA_U8,
-							 IPSO_DIR_UNKNOWN),
-	[IPSO_ATTR_OFFLOAD_MAP_FD]	= { .type = NLA_U32 },
-	[IPSO_ATTR_HANDLE_MAP_FD]	= { .type = NLA_U32 },
-	[IPSO_ATTR_HW_STATS_MAP_FD]	= { .type = NLA_U32 },
-	[IPSO_ATTR_SA_MARK]		= { .type = NLA_U32 },
-	/* output only */
-	[IPSO_ATTR_STATE]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_HANDLE]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_REASON]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_MARK_MAGIC]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_MARK_MAGIC_MASK]	= { .type = NLA_REJECT },
-	[IPSO_ATTR_MARK_HANDLE_MASK]	= { .type = NLA_REJECT },
-	[IPSO_ATTR_POLL_MS]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_DEV_CAPS]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_DEV_MAX_SA]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_DEV_NAME]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_BACKEND]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_HW_STATS]		= { .type = NLA_REJECT },
-	[IPSO_ATTR_PAD]			= { .type = NLA_REJECT },
-	[IPSO_ATTR_REASON_MSG]		= { .type = NLA_REJECT },
+	IPSO_ATTRS(IPSO_ATTR_POLICY)
 };
+
+#undef IPSO_ATTR_POLICY
 
 /* ---- message building ---- */
 

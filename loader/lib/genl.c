@@ -239,36 +239,40 @@ struct ipso_tb {
 	const struct nlattr *a[IPSO_ATTR_MAX + 1];
 };
 
+/* From the family's one description (include/ipsec_offload/genl.h). */
+#define IPSO_ATTR_WIRE(name, wire, policy) \
+	[IPSO_ATTR_##name] = IPSO_ATTR_WIRE_##wire,
+static const enum ipso_attr_wire ipso_attr_wire[IPSO_ATTR_MAX + 1] = {
+	IPSO_ATTRS(IPSO_ATTR_WIRE)
+};
+
+#undef IPSO_ATTR_WIRE
+
 static int ipso_attr_len_ok(const struct nlattr *attr, int type)
 {
+	size_t len = mnl_attr_get_payload_len(attr);
 	enum mnl_attr_data_type t;
 
-	switch (type) {
-	case IPSO_ATTR_FAMILY:
-		t = MNL_TYPE_U16;
-		break;
-	case IPSO_ATTR_PROTO:
-	case IPSO_ATTR_DIR:
-	case IPSO_ATTR_STATE:
+	switch (ipso_attr_wire[type]) {
+	case IPSO_ATTR_WIRE_U8:
 		t = MNL_TYPE_U8;
 		break;
-	case IPSO_ATTR_DEV_NAME:
-	case IPSO_ATTR_BACKEND:
-	case IPSO_ATTR_REASON_MSG:
+	case IPSO_ATTR_WIRE_U16:
+		t = MNL_TYPE_U16;
+		break;
+	case IPSO_ATTR_WIRE_U32:
+		t = MNL_TYPE_U32;
+		break;
+	case IPSO_ATTR_WIRE_ADDR:
+		return len == 4 || len == 16;
+	case IPSO_ATTR_WIRE_STRING:
 		t = MNL_TYPE_NUL_STRING;
 		break;
-	case IPSO_ATTR_HW_STATS:
+	case IPSO_ATTR_WIRE_NESTED:
 		t = MNL_TYPE_NESTED;
 		break;
-	case IPSO_ATTR_DADDR: {
-		size_t len = mnl_attr_get_payload_len(attr);
-
-		return len == 4 || len == 16;
-	}
-	case IPSO_ATTR_PAD:
+	default:	/* IPSO_ATTR_PAD, IPSO_ATTR_UNSPEC: not read */
 		return 1;
-	default:
-		t = MNL_TYPE_U32;
 	}
 	return mnl_attr_validate(attr, t) >= 0;
 }
