@@ -4,7 +4,9 @@
 # packet of one datagram and puts thousands of mutated copies of it on
 # the wire: fresh and edge sequence numbers (0, 2^32 - 1), bits flipped
 # in IV, ciphertext and ICV or in the IP header, cuts anywhere, garbage
-# after it, IPv4 options, fragment fields, wrapped in UDP 4500.  None of
+# after it, IPv4 options, fragment fields, IPv6 extension headers,
+# numbers at the replay window's and (IPv6 SA: ESN) the ESN inference's
+# edges, wrapped in UDP 4500.  None of
 # them is a valid new packet of the SA (the ICV covers SPI and sequence
 # number; the rest is a replay or malformed), so the datagram must
 # arrive exactly once, the NIC and the kernel must count the rest as
@@ -25,8 +27,9 @@ K12=0x0102030405060708090a0b0c0d0e0f1011121314
 K21=0x2122232425262728292a2b2c2d2e2f3031323334
 check "IPv4 SAs" xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
 	-- replay-window 32
-check "IPv6 SAs" xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21 \
-	-- replay-window 32
+# IPv6 with ESN and a wider window: the mutants' window and ESN edges
+check "IPv6 SAs (ESN, window 128)" xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 \
+	$K12 $K21 -- replay-window 128 flag esn
 offload_on_sim0 "4 10.0.0.1 0x2002 in" "6 fd00::1 0x4004 in"
 check "both inbound SAs OFFLOADED" wait_bridge_offloaded 2
 

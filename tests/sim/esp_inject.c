@@ -17,10 +17,13 @@
  *   dstopt  (IPv6) the same packet behind an empty destination-options
  *           header, likewise;
  *   mutate  COUNT copies, each with one to three mutations: a fresh or
- *           edge sequence number (0, 2^32 - 1, far ahead), bits flipped in
- *           IV, ciphertext or ICV, in the IP header (length, protocol,
- *           fragment fields, IPv6 next header), cut anywhere, garbage
- *           appended, IPv4 options inserted, wrapped in UDP 4500 (NAT-T).
+ *           edge sequence number (0, 2^32 - 1, far ahead, the edges of
+ *           the replay window and of ESN inference around the one seen),
+ *           bits flipped in IV, ciphertext or ICV, in the IP header
+ *           (length, protocol, fragment fields, IPv6 next header), cut
+ *           anywhere, garbage appended, IPv4 options inserted, IPv6
+ *           extension headers inserted (hop-by-hop, routing, fragment,
+ *           destination options), wrapped in UDP 4500 (NAT-T).
  *           Without the key, a valid ICV over a bad pad or next header
  *           cannot be made: the NIC's bad-trailer drop is not reached.
  * Prints the sequence number it saw.  Exit 0 when a copy was sent,
@@ -173,13 +176,64 @@ static void fix_ipv4(unsigned char *f, size_t n)
 	f[25] = c & 0xff;
 }
 
+/*
+ * IPv6: an extension header of 8 bytes in front of ESP (ESP at off, just
+ * after the fixed header): hop-by-hop or destination options (PadN),
+ * routing (type and segments left at random), or a fragment header
+ * (atomic, or a first fragment whose rest never comes).
+ */
+static size_t ipv6_ext_header(unsigned char *f, size_t n, size_t off)
+{
+	static const unsigned char types[] = { 0, 60, 43, 44 };
+	unsigned char type = types[mut_below(4)];
+	unsigned int plen;
+
+	if (off != 54 || n + 8 > 60000)
+		return n;
+	n = insert_gap(f, n, off, 8);
+	f[off] = f[20];			/* the header's next: what was there */
+	switch (type) {
+	case 43:
+		f[off + 2] = mut_below(5);	/* routing type */
+		f[off + 3] = mut_below(2);	/* segments left */
+		break;
+	case 44:
+		f[off + 3] = mut_below(2);	/* M flag, offset 0 */
+		put32(f + off + 4, mut_below(0xffffffffu));
+		break;
+	default:
+		f[off + 2] = 1;			/* PadN, 4 bytes */
+		f[off + 3] = 4;
+	}
+	f[20] = type;
+	plen = (f[18] << 8 | f[19]) + 8;
+	f[18] = plen >> 8;
+	f[19] = plen & 0xff;
+	return n;
+}
+
+/*
+ * Sequence numbers at the edges of the receiver's window and of the ESN
+ * inference (RFC 4303 A2.2) around the one seen: just below and above a
+ * 32, 64 or 128 wide window, half the number space away, a wrap.
+ */
+static unsigned long window_edge(unsigned long seq)
+{
+	static const long delta[] = { -1, -31, -32, -33, -63, -64, -65,
+				      -127, -128, -129, 0x7fffffffL,
+				      0x80000000L, 0x80000001L };
+
+	return (seq + delta[mut_below(sizeof(delta) / sizeof(delta[0]))]) &
+	       0xffffffff;
+}
+
 /* One mutation of frame f (n bytes, ESP at off); the new length. */
 static size_t mutate_once(unsigned char *f, size_t n, size_t off, int v4)
 {
 	static const unsigned long edges[] = { 0, 1, 0xffffffff, 0x7fffffff };
 	size_t i;
 
-	switch (mut_below(9)) {
+	switch (mut_below(11)) {
 	case 0:
 		put32(f + off + 4, edges[mut_below(4)]);
 		break;
@@ -232,6 +286,13 @@ static size_t mutate_once(unsigned char *f, size_t n, size_t off, int v4)
 			f[23] = 17;
 			fix_ipv4(f, n);
 		}
+		break;
+	case 9:		/* IPv6 extension headers */
+		if (!v4)
+			n = ipv6_ext_header(f, n, off);
+		break;
+	case 10:	/* window and ESN edges */
+		put32(f + off + 4, window_edge(get32(f + off + 4)));
 		break;
 	}
 	return n;
@@ -327,6 +388,12 @@ int main(int argc, char **argv)
 			return send_mutants(fd, f, (size_t)n, off,
 					    strtoul(argv[5], NULL, 0)) ? 1 : 0;
 		}
+		/*
+		 * The tap sees the frame before the driver sends it: give the
+		 * original time to reach the receiver, so that the copy is
+		 * what comes second (a replay), whatever the scheduler does.
+		 */
+		usleep(100000);
 		if (send_copy(fd, argv[3], f, (size_t)n, off, seq)) {
 			perror("esp_inject: send");
 			return 1;
