@@ -158,7 +158,8 @@ static int load_offloads(struct show *s)
 			continue;	/* deleted meanwhile */
 		s->nofl++;
 	}
-	qsort(s->ofl, s->nofl, sizeof(*s->ofl), cmp_sa_key);
+	if (s->nofl)	/* qsort() must not see NULL, even for 0 */
+		qsort(s->ofl, s->nofl, sizeof(*s->ofl), cmp_sa_key);
 	return 0;
 }
 
@@ -195,7 +196,8 @@ static void load_kernel_sas(struct show *s)
 		s->nksa = 0;
 		return;
 	}
-	qsort(s->ksa, s->nksa, sizeof(*s->ksa), cmp_ksa);
+	if (s->nksa)	/* qsort() must not see NULL, even for 0 */
+		qsort(s->ksa, s->nksa, sizeof(*s->ksa), cmp_ksa);
 }
 
 static const struct xnl_event *find_ksa(struct show *s,
@@ -542,7 +544,8 @@ static int show_sa(struct show *s)
 		if (!bpf_map_lookup_elem(s->pm.fd[PM_SAD], &k, &v[n].v))
 			n++;
 	}
-	qsort(v, n, sizeof(*v), cmp_sa_ent);
+	if (n)	/* qsort() must not see NULL, even for 0 */
+		qsort(v, n, sizeof(*v), cmp_sa_ent);
 	jp_open_arr(&s->p, NULL);
 	for (size_t i = 0; i < n; i++)
 		print_sa(s, &v[i].k, &v[i].v);

@@ -8,12 +8,17 @@ loader_setup "$@"
 
 add_policies 12
 L sync >/dev/null || bad "initial sync failed"
+# The policies and the config generation, or a failure: both commands
+# must work before and after, or the comparison proves nothing.
 snapshot() {
-	{ L -j show policy; L -j show stats | python3 -c \
-		'import json,sys; print(json.load(sys.stdin)["config"]["generation"])'
-	} 2>&1
+	local gen
+	L -j show policy || return 1
+	gen=$(L -j show stats | python3 -c \
+		'import json,sys; print(json.load(sys.stdin)["config"]["generation"])') ||
+		return 1
+	echo "generation $gen"
 }
-before=$(snapshot)
+before=$(snapshot 2>&1) || bad "show policy / show stats failed: $before"
 
 # expect CODE PATTERN ARGS...: exit code and a matching one-line error.
 expect() {
@@ -70,9 +75,10 @@ L -h >/dev/null && L show -h >/dev/null && L explain -h >/dev/null &&
 	ok "-h works everywhere" || bad "some -h failed"
 L -V | grep -q '^ipsec-offload ' && ok "-V prints the version" || bad "-V"
 
-after=$(snapshot)
+after=$(snapshot 2>&1) || bad "show policy / show stats failed: $after"
 [ "$before" = "$after" ] && ok "maps unchanged by all the bad input (same policies, same generation)" ||
-	bad "maps changed by bad input"
+	{ bad "maps changed by bad input"
+	  diff <(echo "$before") <(echo "$after") | head -n 20 | sed 's/^/  /'; }
 
 # attach: idempotent; refuses a foreign XDP program.
 $N ip link add vla type veth peer name vlb
