@@ -8,8 +8,8 @@
 # each followed by a scan for kernel reports.  IPSO_DEBUG_TIER=0 turns
 # the tier off, =full runs every simulated-NIC test in it;
 # IPSO_GUEST_KERNELS=6.1-debug runs every guest test on that kernel.
-# IPSO_SANITIZE=1 runs the host tier from a copy built with ASan and UBSan
-# (default: the tree's own build).  Ends with the line
+# The host tier runs from a copy built with ASan and UBSan;
+# IPSO_SANITIZE=0 runs it from the tree's own build.  Ends with the line
 # "N passed, N failed, N skipped"; exit 1 on any failure.
 #
 # usage: tests/run.sh [--host-only|--guest-only] [PATTERN]
@@ -93,12 +93,12 @@ if wants_debug_kernel; then
 	build_debug_kernel
 fi
 
-# IPSO_SANITIZE=1: the host tier runs from a copy built with the sanitizers (ASan and
-# UBSan: scripts/sanitized-tree.sh), any report fatal; by default (0)
-# runs it from the tree's own build.
+# The host tier runs from a copy built with the sanitizers (ASan and
+# UBSan: scripts/sanitized-tree.sh), any UBSan report fatal;
+# IPSO_SANITIZE=0 runs it from the tree's own build.
 host_tree() {
 	local log=tests/out/sanitized-build.log
-	if [ "${IPSO_SANITIZE:-0}" = 0 ]; then
+	if [ "${IPSO_SANITIZE:-1}" = 0 ]; then
 		echo .
 	elif scripts/sanitized-tree.sh build/sanitize >"$log" 2>&1; then
 		echo build/sanitize
