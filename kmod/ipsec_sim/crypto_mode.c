@@ -24,17 +24,6 @@
 #include <net/ipv6.h>
 #include "ipsim.h"
 
-/*
- * A handle for a state the kernel offloads to us (crypto or packet mode):
- * private to the NIC, never 0 (IPSO_HANDLE_INVALID).
- */
-u32 ipsim_kernel_handle(struct ipsim_priv *p)
-{
-	u32 h = atomic_inc_return(&p->crypto_next) & 0x7fffffff;
-
-	return h ? h : atomic_inc_return(&p->crypto_next) & 0x7fffffff;
-}
-
 static int ipsim_xdo_add(struct net_device *dev, struct xfrm_state *x,
 			 struct netlink_ext_ack *extack)
 {

@@ -135,6 +135,8 @@ struct ipsim_priv {
 	struct net_device __rcu *peer;
 	struct net_device *dev;
 	bool has_hw;			/* host end: SA table, ESP, XDP */
+	/* where the wire hands this end a frame (wire.c) */
+	void (*wire_rx)(struct net_device *dev, struct sk_buff *skb);
 	bool registered;		/* with the bridge */
 	struct ipsim_sa_table sat;
 	struct bpf_prog __rcu *xdp_prog;
@@ -170,6 +172,8 @@ extern struct rtnl_link_ops ipsim_link_ops;
 extern struct mutex ipsim_hw_lock;
 extern struct list_head ipsim_hw_devs;
 extern struct workqueue_struct *ipsim_wq;
+
+/* wire.c */
 void ipsim_wire_deliver(struct net_device *from, struct net_device *to,
 			struct sk_buff *skb);
 void ipsim_rx_to_stack(struct net_device *dev, struct sk_buff *skb);
@@ -183,6 +187,7 @@ void ipsim_xdp_verdict(struct ipsim_priv *p, struct bpf_prog *prog,
 int ipsim_ndo_bpf(struct net_device *dev, struct netdev_bpf *bpf);
 
 /* sa_table.c */
+u32 ipsim_kernel_handle(struct ipsim_priv *p);
 void ipsim_sat_init(struct ipsim_sa_table *t);
 void ipsim_sat_flush(struct ipsim_sa_table *t);
 int ipsim_sat_add(struct net_device *dev, const struct ipso_sa_desc *d,
@@ -213,7 +218,6 @@ void ipsim_crypto_receive(struct ipsim_priv *p, struct ipsim_sa *sa,
 
 /* packet_mode.c (the xfrmdev packet face exists from 6.2 on) */
 void ipsim_pkt_setup(struct ipsim_priv *p);
-u32 ipsim_kernel_handle(struct ipsim_priv *p);
 struct sk_buff *ipsim_pkt_xmit(struct ipsim_priv *p, struct sk_buff *skb);
 int ipsim_pkt_rx_finish(struct ipsim_priv *p, struct ipsim_sa *sa,
 			struct sk_buff *skb);
@@ -238,12 +242,16 @@ int ipsim_mlx5e_validate_policy(const struct xfrm_policy *xp,
 int ipsim_esp_crypt(struct ipsim_sa *sa, u8 *esph, unsigned int len,
 		    u32 seq_hi, bool encrypt);
 
-/* esp_tx.c */
+/* esp_encap.c */
 int ipsim_esp_encap(struct ipsim_sa *sa, struct sk_buff *skb);
+
+/* esp_tx.c */
 struct ipsim_sa *ipsim_tx_live(struct ipsim_priv *p, u32 handle);
+struct sk_buff *ipsim_hw_xmit(struct ipsim_priv *p, struct sk_buff *skb);
+
+/* xdp_tx.c */
 int ipsim_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 		   u32 flags);
-struct sk_buff *ipsim_hw_xmit(struct ipsim_priv *p, struct sk_buff *skb);
 
 /* esp_rx.c */
 void ipsim_hw_receive(struct net_device *dev, struct sk_buff *skb);

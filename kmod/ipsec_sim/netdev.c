@@ -37,52 +37,6 @@ DEFINE_MUTEX(ipsim_hw_lock);
 LIST_HEAD(ipsim_hw_devs);
 struct workqueue_struct *ipsim_wq;
 
-void ipsim_rx_to_stack(struct net_device *dev, struct sk_buff *skb)
-{
-	struct ipsim_priv *p = netdev_priv(dev);
-	unsigned int len;
-
-	skb->protocol = eth_type_trans(skb, dev);
-	len = skb->len + ETH_HLEN;
-	if (netif_rx(skb) == NET_RX_SUCCESS) {
-		atomic64_inc(&p->rx_packets);
-		atomic64_add(len, &p->rx_bytes);
-	} else {
-		atomic64_inc(&p->rx_dropped);
-	}
-}
-
-void ipsim_rx_dropped(struct net_device *dev, struct sk_buff *skb)
-{
-	struct ipsim_priv *p = netdev_priv(dev);
-
-	atomic64_inc(&p->rx_dropped);
-	kfree_skb(skb);
-}
-
-/* Put a frame on the wire from one end to the other. */
-void ipsim_wire_deliver(struct net_device *from, struct net_device *to,
-			struct sk_buff *skb)
-{
-	struct ipsim_priv *q = netdev_priv(to);
-
-	if (unlikely(!(to->flags & IFF_UP)) ||
-	    skb_orphan_frags(skb, GFP_ATOMIC)) {
-		ipsim_rx_dropped(to, skb);
-		return;
-	}
-	/* the wire carries bytes only: no dst, secpath, conntrack, mark */
-	skb_scrub_packet(skb, !net_eq(dev_net(from), dev_net(to)));
-	skb->mark = 0;
-	skb->priority = 0;
-	skb->dev = to;
-	skb_reset_mac_header(skb);
-	if (q->has_hw)
-		ipsim_hw_receive(to, skb);
-	else
-		ipsim_rx_to_stack(to, skb);
-}
-
 static netdev_tx_t ipsim_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct ipsim_priv *p = netdev_priv(dev);
@@ -255,6 +209,7 @@ static void ipsim_setup(struct net_device *dev)
 	struct ipsim_priv *p = netdev_priv(dev);
 
 	ether_setup(dev);
+	p->wire_rx = ipsim_rx_to_stack;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
 	dev->netdev_ops = &ipsim_netdev_ops;
@@ -385,6 +340,7 @@ static int ipsim_newlink_net(struct net *src_net, struct net_device *dev,
 
 	q = netdev_priv(peer);
 	p->has_hw = true;
+	p->wire_rx = ipsim_hw_receive;	/* before the peer pointers publish it */
 	rcu_assign_pointer(p->peer, peer);
 	rcu_assign_pointer(q->peer, dev);
 	mutex_lock(&ipsim_hw_lock);

@@ -521,3 +521,14 @@ void ipsim_sat_show(struct seq_file *m, struct ipsim_sa_table *t)
 	}
 	mutex_unlock(&t->lock);
 }
+
+/*
+ * A handle for a state the kernel offloads to us (crypto or packet mode):
+ * private to the NIC, never 0 (IPSO_HANDLE_INVALID).
+ */
+u32 ipsim_kernel_handle(struct ipsim_priv *p)
+{
+	u32 h = atomic_inc_return(&p->crypto_next) & 0x7fffffff;
+
+	return h ? h : atomic_inc_return(&p->crypto_next) & 0x7fffffff;
+}

@@ -99,7 +99,6 @@ int ipso_wq_init(void);
 void ipso_wq_exit(void);
 void ipso_install_work(struct work_struct *w);
 void ipso_teardown_work(struct work_struct *w);
-void ipso_maps_resync(struct net *net);
 
 /* db.c: devices */
 extern spinlock_t ipso_lock;

@@ -19,6 +19,7 @@
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/netlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -303,6 +304,40 @@ static struct bpf_map *ipso_map_take(int fd, const struct ipso_map_spec *sp,
 bad:
 	bpf_map_put(map);
 	return ERR_PTR(-EINVAL);
+}
+
+struct ipso_resync {
+	struct work_struct work;
+	struct net *net;	/* the maps' exit flushes us first */
+};
+
+/* After SET_MAPS: write the namespace's settled entries into its maps. */
+static void ipso_resync_work(struct work_struct *w)
+{
+	struct ipso_resync *r = container_of(w, struct ipso_resync, work);
+	struct ipso_offload *o;
+
+	/* Entries are freed only on this workqueue: the walk is stable. */
+	list_for_each_entry_rcu(o, &ipso_ofl_list, node, true) {
+		if (READ_ONCE(o->dying) || !net_eq(read_pnet(&o->net), r->net))
+			continue;
+		if (READ_ONCE(o->state) == IPSO_OFL_OFFLOADED)
+			ipso_maps_publish(o);
+		else if (READ_ONCE(o->state) == IPSO_OFL_REJECTED)
+			ipso_maps_reject(o);
+	}
+	kfree(r);
+}
+
+static void ipso_maps_resync(struct net *net)
+{
+	struct ipso_resync *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return;		/* the allocator has warned; maps stay as they are */
+	r->net = net;
+	INIT_WORK(&r->work, ipso_resync_work);
+	queue_work(ipso_wq, &r->work);
 }
 
 int ipso_maps_set(struct net *net, int offload_fd, int handle_fd,

@@ -197,40 +197,6 @@ void ipso_teardown_work(struct work_struct *w)
 	kfree_rcu(o, rcu);
 }
 
-struct ipso_resync {
-	struct work_struct work;
-	struct net *net;	/* the maps' exit flushes us first */
-};
-
-/* After SET_MAPS: write the namespace's settled entries into its maps. */
-static void ipso_resync_work(struct work_struct *w)
-{
-	struct ipso_resync *r = container_of(w, struct ipso_resync, work);
-	struct ipso_offload *o;
-
-	/* Entries are freed only on this workqueue: the walk is stable. */
-	list_for_each_entry_rcu(o, &ipso_ofl_list, node, true) {
-		if (READ_ONCE(o->dying) || !net_eq(read_pnet(&o->net), r->net))
-			continue;
-		if (READ_ONCE(o->state) == IPSO_OFL_OFFLOADED)
-			ipso_maps_publish(o);
-		else if (READ_ONCE(o->state) == IPSO_OFL_REJECTED)
-			ipso_maps_reject(o);
-	}
-	kfree(r);
-}
-
-void ipso_maps_resync(struct net *net)
-{
-	struct ipso_resync *r = kzalloc(sizeof(*r), GFP_KERNEL);
-
-	if (!r)
-		return;		/* the allocator has warned; maps stay as they are */
-	r->net = net;
-	INIT_WORK(&r->work, ipso_resync_work);
-	queue_work(ipso_wq, &r->work);
-}
-
 int ipso_wq_init(void)
 {
 	ipso_wq = alloc_ordered_workqueue("ipsec_offload", WQ_MEM_RECLAIM);
