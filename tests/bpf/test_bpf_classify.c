@@ -90,10 +90,62 @@ static void test_empty(void)
 	      "empty SPD: no policy (verdict %u)", X.res.verdict);
 }
 
+/* One flow against test_fields_v4's policies, and what it must match. */
+struct field_case {
+	const char *what;
+	const char *src, *dst;
+	int sport, dport;
+	uint8_t proto;		/* 0: UDP */
+	uint32_t ifindex, mark;
+	int verdict;		/* -1: any */
+	int policy;		/* -1: any */
+};
+
+static const struct field_case fields_v4[] = {
+	{ "src+dst+proto+dport match -> bypass 2", "10.0.0.5", "10.1.2.9",
+	  999, 53, 0, 1, 0, IPSO_CLS_BYPASS, 2 },
+	{ "src outside prefix -> block 1", "10.0.1.5", "10.1.2.9",
+	  999, 53, 0, 1, 0, IPSO_CLS_BLOCK, 1 },
+	{ "dport mismatch -> 1", "10.0.0.5", "10.1.2.9",
+	  999, 54, 0, 1, 0, -1, 1 },
+	{ "proto mismatch -> 1", "10.0.0.5", "10.1.2.9",
+	  999, 53, IPPROTO_TCP, 1, 0, -1, 1 },
+	{ "dst outside all -> none", "10.0.0.5", "10.2.0.1",
+	  999, 53, 0, 1, 0, IPSO_CLS_NONE, -1 },
+	{ "sport in masked range -> 3", "10.0.0.5", "10.1.3.1",
+	  0x1abc, 1, 0, 1, 0, -1, 3 },
+	{ "sport outside mask -> 1", "10.0.0.5", "10.1.3.1",
+	  0x2abc, 1, 0, 1, 0, -1, 1 },
+	{ "ifindex 7 matches -> 4", "10.0.0.5", "10.1.4.1",
+	  1, 1, 0, 7, 0, -1, 4 },
+	{ "ifindex 8 does not -> 1", "10.0.0.5", "10.1.4.1",
+	  1, 1, 0, 8, 0, -1, 1 },
+	{ "mark &0xf0 == 0x10 -> 5", "10.0.0.5", "10.1.5.1",
+	  1, 1, 0, 1, 0x1234519, -1, 5 },
+	{ "mark 0x20 -> 1", "10.0.0.5", "10.1.5.1",
+	  1, 1, 0, 1, 0x20, -1, 1 },
+	{ "if_id 9 policy never matches if_id 0 traffic -> 1", "10.0.0.5",
+	  "10.1.6.1", 1, 1, 0, 1, 0, -1, 1 },
+};
+
+static void check_field_case(const struct field_case *c)
+{
+	struct pspec s = udp4(c->src, c->dst, c->sport, c->dport);
+
+	if (c->proto)
+		s.proto = c->proto;
+	cls(&s, OUT, c->ifindex, c->mark);
+	CHECK((c->verdict < 0 || X.res.verdict == (uint32_t)c->verdict) &&
+	      (c->policy < 0 || X.res.policy_index == (uint32_t)c->policy),
+	      "%s (got verdict %u, policy %u)", c->what, X.res.verdict,
+	      X.res.policy_index);
+}
+
 static void test_fields_v4(void)
 {
 	struct ipso_policy_desc d;
 	struct pspec s;
+	size_t i;
 
 	flush();
 	/* 1: dst 10.1.0.0/16 block; 2: src 10.0.0.0/24 -> 10.1.2.0/24 udp
@@ -131,56 +183,9 @@ static void test_fields_v4(void)
 	put(&d);
 	commit();
 
-	s = udp4("10.0.0.5", "10.1.2.9", 999, 53);
-	cls(&s, OUT, 1, 0);
-	CHECK(X.res.verdict == IPSO_CLS_BYPASS && X.res.policy_index == 2,
-	      "src+dst+proto+dport match -> policy 2 (got %u idx %u)",
-	      X.res.verdict, X.res.policy_index);
-	s = udp4("10.0.1.5", "10.1.2.9", 999, 53);
-	cls(&s, OUT, 1, 0);
-	CHECK(X.res.policy_index == 1 && X.res.verdict == IPSO_CLS_BLOCK,
-	      "src outside prefix -> falls to policy 1 block (idx %u)",
-	      X.res.policy_index);
-	s = udp4("10.0.0.5", "10.1.2.9", 999, 54);
-	cls(&s, OUT, 1, 0);
-	CHECK(X.res.policy_index == 1, "dport mismatch -> policy 1 (idx %u)",
-	      X.res.policy_index);
-	s = udp4("10.0.0.5", "10.1.2.9", 999, 53);
-	s.proto = IPPROTO_TCP;
-	cls(&s, OUT, 1, 0);
-	CHECK(X.res.policy_index == 1, "proto mismatch -> policy 1 (idx %u)",
-	      X.res.policy_index);
-	s = udp4("10.0.0.5", "10.2.0.1", 999, 53);
-	cls(&s, OUT, 1, 0);
-	CHECK(X.res.verdict == IPSO_CLS_NONE, "dst outside all -> none (%u)",
-	      X.res.verdict);
-	s = udp4("10.0.0.5", "10.1.3.1", 0x1abc, 1);
-	cls(&s, OUT, 1, 0);
-	CHECK(X.res.policy_index == 3, "sport in masked range -> 3 (idx %u)",
-	      X.res.policy_index);
-	s = udp4("10.0.0.5", "10.1.3.1", 0x2abc, 1);
-	cls(&s, OUT, 1, 0);
-	CHECK(X.res.policy_index == 1, "sport outside mask -> 1 (idx %u)",
-	      X.res.policy_index);
-	s = udp4("10.0.0.5", "10.1.4.1", 1, 1);
-	cls(&s, OUT, 7, 0);
-	CHECK(X.res.policy_index == 4, "ifindex 7 matches -> 4 (idx %u)",
-	      X.res.policy_index);
-	cls(&s, OUT, 8, 0);
-	CHECK(X.res.policy_index == 1, "ifindex 8 does not -> 1 (idx %u)",
-	      X.res.policy_index);
-	s = udp4("10.0.0.5", "10.1.5.1", 1, 1);
-	cls(&s, OUT, 1, 0x1234519);
-	CHECK(X.res.policy_index == 5, "mark &0xf0 == 0x10 -> 5 (idx %u)",
-	      X.res.policy_index);
-	cls(&s, OUT, 1, 0x20);
-	CHECK(X.res.policy_index == 1, "mark 0x20 -> 1 (idx %u)",
-	      X.res.policy_index);
+	for (i = 0; i < sizeof(fields_v4) / sizeof(fields_v4[0]); i++)
+		check_field_case(&fields_v4[i]);
 	s = udp4("10.0.0.5", "10.1.6.1", 1, 1);
-	cls(&s, OUT, 1, 0);
-	CHECK(X.res.policy_index == 1,
-	      "if_id 9 policy never matches if_id 0 traffic (idx %u)",
-	      X.res.policy_index);
 	{
 		struct xparams x = { .dir = OUT, .ifindex = 1, .if_id = 9 };
 		struct pkt p;
