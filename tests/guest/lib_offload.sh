@@ -27,6 +27,35 @@ offload_modules() {
 	insmod "$BRIDGE_KO" $bridge && insmod "$SIM_KO" "$@"
 }
 
+# The start of most tests on the simulated NIC, after their use_test_bins:
+# the stock modules, the bridge and the sim (parameters as offload_modules
+# takes them), the pair, and the bridge listing sim0.
+# sim_test_start [ipv4-only] [BRIDGE-PARAM...] [-- SIM-PARAM...]
+sim_test_start() {
+	local pair=
+	if [ "${1:-}" = ipv4-only ]; then
+		pair=ipv4-only
+		shift
+	fi
+	offload_require_modules
+	load_stock_modules
+	check "bridge and simulated NIC modules${*:+ ($*)}" offload_modules "$@"
+	check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim $pair
+	check "the bridge lists sim0" wait_for bridge_lists sim0
+}
+
+# The keys most tests use, and their usual SAs: transport, replay window
+# 32, IPv4 0x1001 (ns1 -> ns2) / 0x2002 (reqid 1) and IPv6 0x3003 /
+# 0x4004 (reqid 3).  xfrm_pairs_v4_v6
+K12=0x0102030405060708090a0b0c0d0e0f1011121314
+K21=0x2122232425262728292a2b2c2d2e2f3031323334
+xfrm_pairs_v4_v6() {
+	check "IPv4 SAs" xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 \
+		$K12 $K21 -- replay-window 32
+	check "IPv6 SAs" xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 \
+		$K12 $K21 -- replay-window 32
+}
+
 # Crypto mode: the kernel's ESP offload types, the bridge with its
 # xfrmdev backend, the sim's crypto face (mlx5e's contract).
 crypto_mode_modules() {

@@ -81,9 +81,5 @@ echo "  sim tx_encrypted: ${tx:-?}"
 
 $NS1 /usr/sbin/tc qdisc del dev sim0 clsact
 rm -f $PIN/ipso_*
-ip netns del ns1
-ip netns del ns2
-sleep 0.5
-check "rmmod simulated NIC" rmmod ipsec_sim
-check "rmmod bridge" rmmod ipsec_offload
+offload_teardown
 finish

@@ -15,8 +15,6 @@ D=$SIM_DEBUGFS
 check "bridge (poll 100 ms) and simulated NIC (capacity 3 SAs) modules" \
 	offload_modules poll_ms=100 -- max_sa=3
 ns_pair_sim ipv4-only
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 xfrm_sa "ns1 ns2" 10.0.0.1 10.0.0.2 0x1001 1 transport $K12 limit packet-hard 40
 xfrm_sa "ns1 ns2" 10.0.0.2 10.0.0.1 0x2002 2 transport $K21
 for spi in 0x1101 0x1102 0x1103; do

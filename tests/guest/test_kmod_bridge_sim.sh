@@ -21,8 +21,6 @@ wait_for bridge_lists sim0 sim &&
 	ok "GET_DEVICES lists sim0: $($NS1 ipso_genl devices)" ||
 	bad "sim0 never registered with the bridge"
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 # Our outbound IPv4 SA has a soft byte limit the offloaded traffic crosses.
 xfrm_sa ns1 10.0.0.1 10.0.0.2 0x1001 1 transport $K12 limit byte-soft 800
 xfrm_sa ns2 10.0.0.1 10.0.0.2 0x1001 1 transport $K12

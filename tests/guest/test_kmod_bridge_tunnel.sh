@@ -46,8 +46,6 @@ ip -n ns2 -6 route add fd01::/64 via fd00::1
 $NS1 sysctl -qw net.ipv4.ip_forward=1
 $NS1 sysctl -qw net.ipv6.conf.all.forwarding=1
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 xfrm_pair tunnel 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 192.168.1.0/24 192.168.2.0/24
 xfrm_pair tunnel fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21 fd01::/64 fd02::/64
 # ns1 is the gateway: the replies it forwards to ns0 come from the tunnel.

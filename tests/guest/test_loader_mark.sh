@@ -12,7 +12,6 @@ load_stock_modules
 check "bridge (poll 100 ms) and simulated NIC modules" offload_modules poll_ms=100
 check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim ipv4-only
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
 M="mark 0x10 mask 0xff"
 # the peer receives with skb->mark 0: its copy of the SA has no mark
 check "marked SA 0x1001 in ns1" xfrm_sa ns1 10.0.0.1 10.0.0.2 \
@@ -54,9 +53,5 @@ check "the module holds no offload after the stop" wait_for module_holds_none
 $NS1 ipso_genl dump | sed 's/^/  module: /'
 tail -n 3 /run/daemon.err | sed 's/^/  daemon: /'
 
-ip netns del ns1
-ip netns del ns2
-sleep 0.5
-check "rmmod simulated NIC" rmmod ipsec_sim
-check "rmmod bridge" rmmod ipsec_offload
+offload_teardown
 finish

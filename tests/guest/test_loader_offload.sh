@@ -13,8 +13,6 @@ PATH=$IPSO/bin:$PATH
 check "bridge (poll 100 ms) and simulated NIC modules" offload_modules poll_ms=100
 check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21
 xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21
 

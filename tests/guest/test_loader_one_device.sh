@@ -11,8 +11,6 @@ PATH=$IPSO/bin:$PATH
 check "bridge and simulated NIC modules" offload_modules poll_ms=100
 check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim ipv4-only
 check "second pair ns1:sim2 <-> ns2:sim3" ns_second_sim_pair
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 check "SAs" xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21
 for d in sim0 sim2; do
 	check "attach $d" loader attach $d

@@ -21,12 +21,7 @@ ip -n ns2 addr add 10.0.1.2/24 dev sim1
 sim_inner_hosts
 check "the bridge's xfrmdev backend claimed sim0" bridge_lists sim0 xfrmdev
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
-check "IPv4 SAs" xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
-	-- replay-window 32
-check "IPv6 SAs" xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21 \
-	-- replay-window 32
+xfrm_pairs_v4_v6
 check "IPv4 tunnel SAs" xfrm_pair tunnel 10.0.0.1 10.0.0.2 0x5005 0x6006 5 $K12 $K21 \
 	192.168.1.0/24 192.168.2.0/24 -- replay-window 32
 offload_on_sim0 "4 10.0.0.2 0x1001 out" "4 10.0.0.1 0x2002 in" \

@@ -13,8 +13,6 @@ check "bridge and simulated NIC modules" offload_modules
 D=$SIM_DEBUGFS/devices
 ns_pair_sim ipv4-only
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 check "ESN SAs 0x1001 and 0x2002 in ns1 and ns2" \
 	xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
 	-- replay-window 64 flag esn replay-oseq 0xfffffff0 replay-seq 0xffffffe0

@@ -21,8 +21,6 @@ check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
 # tunnel mode: inner subnets behind each end
 sim_inner_hosts ipv6
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 K256=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223
 # Tunnel SAs with fwd policies too, as an IKE daemon installs them.
 # tunnel_pair A B SPI_AB SPI_BA REQID KEY_AB KEY_BA SEL_A SEL_B

@@ -17,8 +17,6 @@ D=$SIM_DEBUGFS/devices
 ns_pair_sim ipv4-only
 sim_inner_hosts
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 E="encap espinudp 4500 4500 0.0.0.0"
 check "transport NAT-T SAs" xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
 	-- replay-window 32 $E

@@ -10,19 +10,10 @@
 # guard"), and the kernel rejects the replay against it.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_offload.sh
-offload_require_modules
 use_test_bins ipso_genl netprobe esp_inject
-load_stock_modules
-check "bridge and simulated NIC modules" offload_modules
-check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
-check "the bridge lists sim0" wait_for bridge_lists sim0
+sim_test_start
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
-check "IPv4 SAs" xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
-	-- replay-window 32
-check "IPv6 SAs" xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21 \
-	-- replay-window 32
+xfrm_pairs_v4_v6
 offload_on_sim0 "4 10.0.0.1 0x2002 in" "6 fd00::1 0x4004 in"
 check "both inbound SAs OFFLOADED" wait_bridge_offloaded 2
 

@@ -9,17 +9,13 @@
 # replay window moves with the owner.  Every datagram must arrive.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_offload.sh
-offload_require_modules
 use_test_bins ipso_genl
-load_stock_modules
-check "bridge and simulated NIC modules" offload_modules poll_ms=60000
-check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
+sim_test_start poll_ms=60000
 DBG=$SIM_DEBUGFS
 
 K=0x2122232425262728292a2b2c2d2e2f3031323334
 check "SA 0x2002 and UDP policies ns2 -> ns1" \
 	xfrm_udp_one_way ns2 ns1 10.0.0.2 10.0.0.1 0x2002 2 $K
-check "the bridge lists sim0" wait_for bridge_lists sim0
 
 echo 600 >$DBG/add_settle_ms
 dec0=$(sim_stat rx_decrypted)
@@ -52,9 +48,5 @@ check "all 250 datagrams, none lost" grep -q "received 250 lost 0 " /run/stream.
 rep=$(xfrm_replays ns1)
 check "no replay drops in software ($rep)" [ "$rep" -eq 0 ]
 
-ip netns del ns1
-ip netns del ns2
-sleep 0.5
-check "rmmod simulated NIC" rmmod ipsec_sim
-check "rmmod bridge" rmmod ipsec_offload
+offload_teardown
 finish

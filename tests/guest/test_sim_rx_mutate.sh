@@ -14,17 +14,11 @@
 # (and, in the debug tier, no KASAN, lockdep or kmemleak report).
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_offload.sh
-offload_require_modules
 use_test_bins ipso_genl netprobe esp_inject
-load_stock_modules
 COUNT=${COUNT:-3000}
 SEED=${SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-check "bridge and simulated NIC modules" offload_modules
-check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
-check "the bridge lists sim0" wait_for bridge_lists sim0
+sim_test_start
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 check "IPv4 SAs" xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
 	-- replay-window 32
 # IPv6 with ESN and a wider window: the mutants' window and ESN edges

@@ -12,16 +12,12 @@
 # wire, and every datagram must arrive.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_offload.sh
-offload_require_modules
 use_test_bins ipso_genl netprobe
-load_stock_modules
-check "bridge and simulated NIC modules" offload_modules poll_ms=60000
-check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim ipv4-only
+sim_test_start ipv4-only poll_ms=60000
 
 K=0x0102030405060708090a0b0c0d0e0f1011121314
 check "SA 0x1001 and UDP policies ns1 -> ns2" \
 	xfrm_udp_one_way ns1 ns2 10.0.0.1 10.0.0.2 0x1001 1 $K
-check "the bridge lists sim0" wait_for bridge_lists sim0
 check "offload on sim0" $NS1 ipso_genl offload 4 10.0.0.2 0x1001 sim0 out
 check "OFFLOADED on sim0" wait_bridge_offloaded 1
 

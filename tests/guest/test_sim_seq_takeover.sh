@@ -11,18 +11,14 @@
 # every datagram.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_offload.sh
-offload_require_modules
 use_test_bins ipso_genl
-load_stock_modules
 # no counter poll during the test: the hand-back must not depend on one
-check "bridge and simulated NIC modules" offload_modules poll_ms=60000
-check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim
+sim_test_start poll_ms=60000
 DBG=$SIM_DEBUGFS
 
 K=0x0102030405060708090a0b0c0d0e0f1011121314
 check "SA 0x1001 and UDP policies ns1 -> ns2" \
 	xfrm_udp_one_way ns1 ns2 10.0.0.1 10.0.0.2 0x1001 1 $K
-check "the bridge lists sim0" wait_for bridge_lists sim0
 
 echo 600 >$DBG/add_settle_ms
 tx0=$(sim_stat tx_encrypted)

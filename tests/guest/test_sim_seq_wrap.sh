@@ -8,12 +8,8 @@
 # the wire.
 . /opt/ipso/tests/guest/lib.sh
 . /opt/ipso/tests/guest/lib_offload.sh
-offload_require_modules
 use_test_bins ipso_genl netprobe
-load_stock_modules
-check "bridge and simulated NIC modules" offload_modules poll_ms=60000
-check "sim pair ns1:sim0 <-> ns2:sim1" ns_pair_sim ipv4-only
-check "the bridge lists sim0" wait_for bridge_lists sim0
+sim_test_start ipv4-only poll_ms=60000
 
 K=0x0102030405060708090a0b0c0d0e0f1011121314
 for n in ns1 ns2; do

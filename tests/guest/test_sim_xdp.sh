@@ -20,8 +20,6 @@ ip -n ns1 addr add 10.0.1.1/24 dev sim0
 ip -n ns2 addr add 10.0.1.2/24 dev sim1
 sim_inner_hosts
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 -- replay-window 32
 xfrm_pair tunnel 10.0.0.1 10.0.0.2 0x5005 0x6006 5 $K12 $K21 \
 	192.168.1.0/24 192.168.2.0/24 -- replay-window 32

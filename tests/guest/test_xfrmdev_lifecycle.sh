@@ -18,12 +18,7 @@ load_stock_modules
 check "sim0 in crypto mode, claimed by the xfrmdev backend" crypto_sim_setup
 D=$SIM_DEBUGFS/devices
 
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
-check "IPv4 SAs" xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
-	-- replay-window 32
-check "IPv6 SAs" xfrm_pair transport fd00::1 fd00::2 0x3003 0x4004 3 $K12 $K21 \
-	-- replay-window 32
+xfrm_pairs_v4_v6
 SAS="4 10.0.0.2 0x1001 out|4 10.0.0.1 0x2002 in|6 fd00::2 0x3003 out|6 fd00::1 0x4004 in"
 
 offer_all() {
@@ -117,10 +112,6 @@ check "bound again" [ "$(bound_count)" -eq 4 ]
 # The kernel frees the bindings through the driver when the states go.
 ip -n ns1 xfrm state flush
 check "flush: the NIC freed every SA" wait_for sh -c "[ \$(grep -c 'crypto 1' $D) -eq 0 ]"
-ip netns del ns1
-ip netns del ns2
-sleep 0.5
-check "rmmod simulated NIC" rmmod ipsec_sim
-check "rmmod bridge" rmmod ipsec_offload
+offload_teardown
 check "rmmod esp4_offload esp6_offload" rmmod_when_free esp4_offload esp6_offload
 finish

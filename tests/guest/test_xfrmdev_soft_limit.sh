@@ -24,8 +24,6 @@ check "the bridge's xfrmdev backend claimed sim0" bridge_lists sim0 xfrmdev
 
 # 1000 bytes: a 100-byte ping counts 128, so the limit falls mid-run.
 SOFT=1000
-K12=0x0102030405060708090a0b0c0d0e0f1011121314
-K21=0x2122232425262728292a2b2c2d2e2f3031323334
 check "offloaded pair 0x1001/0x2002, soft byte limit $SOFT" \
 	xfrm_pair transport 10.0.0.1 10.0.0.2 0x1001 0x2002 1 $K12 $K21 \
 	-- replay-window 32 limit byte-soft $SOFT
