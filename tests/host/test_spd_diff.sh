@@ -16,8 +16,8 @@ exec unshare -m -n -- sh -c '
 	ip link set lo up
 	# no background traffic may pass the SPD while a flow is measured:
 	# no ARP/ND (NOARP), no router solicitations, MLD settled
-	sysctl -qw net.ipv6.conf.default.router_solicitations=0 2>/dev/null
-	sysctl -qw net.ipv6.conf.all.router_solicitations=0 2>/dev/null
+	echo 0 >/proc/sys/net/ipv6/conf/default/router_solicitations
+	echo 0 >/proc/sys/net/ipv6/conf/all/router_solicitations
 	ip link add v0 type veth peer name v1 || { echo "SKIP: no veth"; exit 77; }
 	ip link set v0 arp off
 	ip link set v0 up && ip link set v1 up
