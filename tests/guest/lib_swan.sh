@@ -161,6 +161,17 @@ swanctl_n() {	# N ARGS...
 	STRONGSWAN_CONF=$SWAN/ns$n/strongswan.conf /usr/sbin/swanctl "$@"
 }
 
+# nsN's two IKE_SAs (v4, v6) ESTABLISHED and their four CHILD_SAs INSTALLED.
+# A rekey in flight shows the new CHILD_SA INSTALLING and the old one REKEYED for a
+# moment, so poll.  swan_sas_up N
+swan_sas_up() { wait_for _swan_sas_up "$1"; }
+_swan_sas_up() {
+	local sas
+	sas=$(swanctl_n "$1" --list-sas)
+	[ "$(echo "$sas" | grep -c ESTABLISHED)" -eq 2 ] &&
+		[ "$(echo "$sas" | grep -c INSTALLED)" -eq 4 ]
+}
+
 swan_stop() {
 	local n p
 	for n in 1 2; do

@@ -139,8 +139,7 @@ lost_r=$(sed -n 's/.* lost \([0-9]*\) .*/\1/p' /run/stream_stop_rx.out)
 failed_r=$(sed -n 's/.*send failed \([0-9]*\).*/\1/p' /run/pace_stop_rx.out)
 check "reverse stream across the daemon stop: every datagram the peer sent arrived (lost ${lost_r:-?}, peer's send failures ${failed_r:-?})" \
 	[ "${lost_r:-1}" -le "${failed_r:-0}" ]
-check "IKE and CHILD_SAs still up (strongSwan unaware)" \
-	sh -c "swanctl_n() { STRONGSWAN_CONF=$SWAN/ns1/strongswan.conf /usr/sbin/swanctl \"\$@\"; }; [ \$(swanctl_n --list-sas | grep -c INSTALLED) -eq 4 ]"
+check "IKE and CHILD_SAs still up (strongSwan unaware)" swan_sas_up 1
 check "ping in software after the stop" $NS1 ping -c 2 -W 3 10.0.0.2
 check "daemon restarted" daemon_start
 check "restart offloads all 8 SAs again" wait_offloaded 8
