@@ -30,6 +30,9 @@
 #define IPSIM_IV_LEN		8	/* RFC 4106 explicit IV */
 #define IPSIM_REPLAY_MAX	1024	/* bits of the hardware window */
 #define IPSIM_RX_HASH_BITS	8
+/* what a host end offers for TSO, as mlx5e does (netdev.c) */
+#define IPSIM_TSO_FEATURES	(NETIF_F_SG | NETIF_F_HW_CSUM | \
+				 NETIF_F_TSO | NETIF_F_TSO6)
 
 /* Device-wide counters, shown in debugfs. */
 enum ipsim_dev_stat {
@@ -57,6 +60,9 @@ enum ipsim_dev_stat {
 	IPSIM_XDP_TX_PASSTHROUGH, /* redirected without our metadata: as is */
 	IPSIM_XDP_TX_DROP_NO_SA, /* metadata names no SA we send on now */
 	IPSIM_XDP_TX_DROP_ERROR, /* could not copy or encapsulate */
+	IPSIM_TX_GSO,		/* TSO super-packets handed over */
+	IPSIM_TX_GSO_BYTES,	/* their bytes, headers included */
+	IPSIM_TX_GSO_SEGS,	/* the frames they were cut into */
 	IPSIM_STAT__MAX,
 };
 
@@ -162,6 +168,7 @@ static inline void ipsim_count(struct ipsim_priv *p, enum ipsim_dev_stat s)
 /* main.c: module parameters and fault injection */
 extern unsigned int ipsim_max_sa;
 extern bool ipsim_crypto_mode;
+extern bool ipsim_tso;
 int ipsim_fault_before_add(void);
 void ipsim_fault_after_add(void);
 void ipsim_note_error(struct net_device *dev, u32 handle, int err,

@@ -6,6 +6,8 @@
  *   max_sa        SA capacity of each host end, 1..IPSO_MAX_HANDLES
  *   crypto_mode   host ends created while set use crypto mode
  *                 (crypto_mode.c) instead of packet mode
+ *   tso           host ends created while set have TSO turned on
+ *                 (netdev.c); off by default
  * debugfs, /sys/kernel/debug/ipsec_sim/:
  *   fail_next_add  the next N sa_add calls fail with fail_errno
  *   fail_errno     the errno they fail with (positive, default ENOSPC)
@@ -52,6 +54,10 @@ MODULE_PARM_DESC(max_sa, "SA capacity per device (1..131072, default 1024)");
 bool ipsim_crypto_mode;
 module_param_named(crypto_mode, ipsim_crypto_mode, bool, 0644);
 MODULE_PARM_DESC(crypto_mode, "host ends created while set are crypto-offload NICs (xfrmdev_ops) instead of packet-mode NICs");
+
+bool ipsim_tso;
+module_param_named(tso, ipsim_tso, bool, 0644);
+MODULE_PARM_DESC(tso, "host ends created while set segment TCP super-packets in \"hardware\" (TSO on)");
 
 /* Fault injection state. */
 static atomic_t ipsim_fail_next = ATOMIC_INIT(0);

@@ -12,9 +12,12 @@
  * VETH_INFO_PEER (ifinfomsg + IFLA_* attributes).  Deleting either end
  * deletes both.
  *
- * No checksum, GSO or TSO features: the stack hands over finished,
- * segmented frames that the hardware can encapsulate.  (Crypto mode adds
- * NETIF_F_HW_ESP, see crypto_mode.c.)  The wire takes
+ * The host end can do TSO like mlx5e (scatter-gather, checksum, TCP
+ * segmentation): devices created while the module parameter tso=1 is
+ * set turn it on, the others only offer it in hw_features, so that by
+ * default one frame handed over is one frame on the wire.  The
+ * "hardware" segments first and then encapsulates each segment.  (Crypto
+ * mode adds NETIF_F_HW_ESP, see crypto_mode.c.)  The wire takes linear
  * frames up to the MTU plus the ESP overhead; no MTU check on delivery.
  */
 #include <linux/version.h>
@@ -22,6 +25,9 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/rtnetlink.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>		/* skb_gso_segment() moved here */
+#endif
 #include "ipsim.h"
 
 enum {
@@ -37,36 +43,77 @@ DEFINE_MUTEX(ipsim_hw_lock);
 LIST_HEAD(ipsim_hw_devs);
 struct workqueue_struct *ipsim_wq;
 
-static netdev_tx_t ipsim_xmit(struct sk_buff *skb, struct net_device *dev)
+/* One frame to the hardware and the wire; rcu_read_lock held. */
+static void ipsim_xmit_one(struct ipsim_priv *p, struct net_device *peer,
+			   struct sk_buff *skb)
 {
-	struct ipsim_priv *p = netdev_priv(dev);
-	struct net_device *peer;
 	unsigned int len;
 
-	rcu_read_lock();
-	peer = rcu_dereference(p->peer);
-	if (unlikely(!peer))
-		goto drop;
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto drop;
+	/* the hardware works on whole frames; the wire never sees frags */
+	if (skb_linearize(skb))
 		goto drop;
 	if (p->has_hw) {
 		skb = ipsim_hw_xmit(p, skb);
 		if (!skb) {
 			atomic64_inc(&p->tx_dropped);
-			goto out;
+			return;
 		}
 	}
 	len = skb->len;
 	atomic64_inc(&p->tx_packets);
 	atomic64_add(len, &p->tx_bytes);
-	ipsim_wire_deliver(dev, peer, skb);
-out:
-	rcu_read_unlock();
-	return NETDEV_TX_OK;
+	ipsim_wire_deliver(p->dev, peer, skb);
+	return;
 drop:
 	atomic64_inc(&p->tx_dropped);
 	kfree_skb(skb);
-	goto out;
+}
+
+/*
+ * A TSO super-packet: the "hardware" cuts it into MSS-sized frames (each
+ * with its own checksum) and then treats each like any other, so packet
+ * mode encrypts every segment under its own sequence number.
+ */
+static void ipsim_xmit_gso(struct ipsim_priv *p, struct net_device *peer,
+			   struct sk_buff *skb)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	ipsim_count(p, IPSIM_TX_GSO);
+	atomic_long_add(skb->len, &p->stat[IPSIM_TX_GSO_BYTES]);
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		atomic64_inc(&p->tx_dropped);
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		ipsim_count(p, IPSIM_TX_GSO_SEGS);
+		ipsim_xmit_one(p, peer, seg);
+	}
+}
+
+static netdev_tx_t ipsim_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct ipsim_priv *p = netdev_priv(dev);
+	struct net_device *peer;
+
+	rcu_read_lock();
+	peer = rcu_dereference(p->peer);
+	if (unlikely(!peer)) {
+		atomic64_inc(&p->tx_dropped);
+		kfree_skb(skb);
+	} else if (skb_is_gso(skb)) {
+		ipsim_xmit_gso(p, peer, skb);
+	} else {
+		ipsim_xmit_one(p, peer, skb);
+	}
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
 }
 
 static int ipsim_open(struct net_device *dev)
@@ -333,6 +380,9 @@ static int ipsim_newlink_net(struct net *src_net, struct net_device *dev,
 		snprintf(dev->name, IFNAMSIZ, IPSIM_KIND "%%d");
 	if (READ_ONCE(ipsim_crypto_mode))
 		ipsim_crypto_setup(dev);
+	dev->hw_features |= IPSIM_TSO_FEATURES;
+	if (READ_ONCE(ipsim_tso))
+		dev->features |= IPSIM_TSO_FEATURES;
 	err = register_netdevice(dev);
 	if (err < 0)
 		goto err_unregister_peer;

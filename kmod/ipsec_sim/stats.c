@@ -75,6 +75,9 @@ static const char *const ipsim_stat_names[IPSIM_STAT__MAX] = {
 	[IPSIM_XDP_TX_PASSTHROUGH]	= "xdp_tx_passthrough",
 	[IPSIM_XDP_TX_DROP_NO_SA]	= "xdp_tx_drop_no_sa",
 	[IPSIM_XDP_TX_DROP_ERROR]	= "xdp_tx_drop_error",
+	[IPSIM_TX_GSO]		= "tx_gso",
+	[IPSIM_TX_GSO_BYTES]	= "tx_gso_bytes",
+	[IPSIM_TX_GSO_SEGS]	= "tx_gso_segs",
 };
 
 void ipsim_dev_stats_show(struct seq_file *m, struct ipsim_priv *p)
