@@ -5,8 +5,14 @@
  *
  *   netprobe udp-recv PORT TIMEOUT_S [COUNT]  print datagrams received
  *   netprobe udp-send ADDR PORT MSG [COUNT]   send COUNT datagrams
- *   netprobe tcp-recv PORT TIMEOUT_S          accept one, count bytes
- *   netprobe tcp-send ADDR PORT BYTES         connect, send BYTES
+ *   netprobe tcp-recv PORT TIMEOUT_S          accept one, count bytes and
+ *                                             check them against the
+ *                                             sender's stream (below)
+ *   netprobe tcp-send ADDR PORT BYTES         connect, send BYTES of a
+ *                                             stream whose every byte
+ *                                             depends on its offset, so
+ *                                             a lost, repeated, reordered
+ *                                             or altered byte shows
  *   netprobe udp-pace [--no-csum] ADDR PORT COUNT MS [EVERY BYTES]
  *                                             COUNT numbered datagrams,
  *                                             one every MS milliseconds;
@@ -154,12 +160,42 @@ static int udp_send(char **argv, int argc)
 	return 0;
 }
 
+/* Byte OFF of the TCP stream: word OFF / 4, scrambled, big-endian. */
+static unsigned char stream_byte(unsigned long long off)
+{
+	unsigned int w = (unsigned int)(off >> 2) * 0x9e3779b1u;
+
+	return w >> (8 * (3 - (off & 3)));
+}
+
+static void stream_fill(unsigned char *buf, size_t len,
+			unsigned long long off)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = stream_byte(off + i);
+}
+
+/* Index of the first byte of BUF that is not the stream's, or LEN. */
+static size_t stream_check(const unsigned char *buf, size_t len,
+			   unsigned long long off)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != stream_byte(off + i))
+			break;
+	return i;
+}
+
 static int tcp_recv(char **argv)
 {
-	unsigned long long total = 0;
-	char buf[65536];
+	unsigned long long total = 0, bad_at = 0;
+	unsigned char buf[65536];
+	int fd, c, bad = 0;
+	size_t good;
 	ssize_t n;
-	int fd, c;
 
 	fd = bound_socket(SOCK_STREAM, argv[2], argv[3]);
 	if (fd < 0)
@@ -173,18 +209,30 @@ static int tcp_recv(char **argv)
 		perror("netprobe: accept");
 		return 1;
 	}
-	while ((n = recv(c, buf, sizeof(buf), 0)) > 0)
+	while ((n = recv(c, buf, sizeof(buf), 0)) > 0) {
+		good = bad ? (size_t)n : stream_check(buf, n, total);
+		if (!bad && good < (size_t)n) {
+			bad = 1;
+			bad_at = total + good;
+		}
 		total += n;
+	}
 	printf("netprobe: received %llu bytes\n", total);
+	if (bad) {
+		printf("netprobe: stream differs from byte %llu on\n", bad_at);
+		return 1;
+	}
+	printf("netprobe: stream intact\n");
 	return total ? 0 : 1;
 }
 
 static int tcp_send(char **argv)
 {
 	unsigned long bytes, left;
+	unsigned char buf[16384];
 	struct sockaddr_in6 a;
-	char buf[16384];
 	ssize_t n;
+	size_t want;
 	int fd;
 
 	if (addr_of(argv[2], argv[3], &a) ||
@@ -197,9 +245,10 @@ static int tcp_send(char **argv)
 		perror("netprobe: connect");
 		return 1;
 	}
-	memset(buf, 'x', sizeof(buf));
 	for (left = bytes; left; left -= n) {
-		n = send(fd, buf, left < sizeof(buf) ? left : sizeof(buf), 0);
+		want = left < sizeof(buf) ? left : sizeof(buf);
+		stream_fill(buf, want, bytes - left);
+		n = send(fd, buf, want, 0);
 		if (n <= 0) {
 			perror("netprobe: send");
 			return 1;
