@@ -56,6 +56,43 @@ xfrm_pairs_v4_v6() {
 		$K12 $K21 -- replay-window 32
 }
 
+# --- Packet offload through the kernel's API (6.2 on, tests/sim/xfrm_pkt.c) ---
+
+# One direction A -> B: the SA and policy in ns1 offloaded in packet mode
+# on sim0 (DIR out: ns1 sends), in ns2 in software; replay window 32.
+# pkt_way DIR MODE A B SPI REQID KEY [SEL_A SEL_B]
+pkt_way() {
+	local dir=$1 m=$2 a=$3 b=$4 spi=$5 r=$6 k=$7 sa=${8:-$3} sb=${9:-$4}
+	local t="tmpl src $a dst $b proto esp reqid $r mode $m" pdir=in
+	[ $dir = in ] && pdir=out
+	$NS1 xfrm_pkt state sim0 $dir $a $b $spi $r $m $k window=32 &&
+	$NS1 xfrm_pkt policy sim0 $dir $sa $sb $a $b $r $m &&
+	ip -n ns2 xfrm state add src $a dst $b proto esp spi $spi reqid $r \
+		mode $m aead 'rfc4106(gcm(aes))' $k 128 replay-window 32 &&
+	ip -n ns2 xfrm policy add src $sa dst $sb dir $pdir $t
+}
+# Inner hosts for tunnel mode in packet offload: ns1's behind sim0 on lo, ns2's on sim1 so
+# that ns1's kernel can resolve them as next hops (it hands the NIC the
+# inner packet with the L2 header of that next hop; the NIC rewrites it).
+pkt_inner_hosts() {
+	ip -n ns1 addr add 192.168.1.1/32 dev lo &&
+	ip -n ns1 addr add fd01::1/128 dev lo &&
+	ip -n ns2 addr add 192.168.2.1/32 dev sim1 &&
+	ip -n ns2 addr add fd02::1/128 dev sim1 nodad &&
+	ip -n ns1 route add 192.168.2.1 dev sim0 src 192.168.1.1 &&
+	ip -n ns1 route add fd02::1 dev sim0 src fd01::1 &&
+	ip -n ns2 route add 192.168.1.1 dev sim1 src 192.168.2.1 &&
+	ip -n ns2 route add fd01::1 dev sim1 src fd02::1
+}
+# Both ways, SPI and REQID out, SPI+1 and REQID+1 back; A is ns1's
+# address, B ns2's.  pkt_pair MODE A B SPI REQID [SEL_A SEL_B]
+pkt_pair() {
+	local m=$1 a=$2 b=$3 s=$4 r=$5
+	shift 5
+	pkt_way out $m $a $b $s $r $K12 "$@" &&
+	pkt_way in $m $b $a $((s + 1)) $((r + 1)) $K21 ${2:-} ${1:-}
+}
+
 # Crypto mode: the kernel's ESP offload types, the bridge with its
 # xfrmdev backend, the sim's crypto face (mlx5e's contract).
 crypto_mode_modules() {

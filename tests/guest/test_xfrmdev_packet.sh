@@ -30,44 +30,8 @@ check "the bridge's xfrmdev backend claims sim0" wait_for bridge_lists sim0 xfrm
 D=$SIM_DEBUGFS/devices
 PKT="$NS1 xfrm_pkt"
 
-# Inner hosts for tunnel mode: ns1's behind sim0 on lo, ns2's on sim1 so
-# that ns1's kernel can resolve them as next hops (it hands the NIC the
-# inner packet with the L2 header of that next hop; the NIC rewrites it).
-inner_hosts() {
-	ip -n ns1 addr add 192.168.1.1/32 dev lo &&
-	ip -n ns1 addr add fd01::1/128 dev lo &&
-	ip -n ns2 addr add 192.168.2.1/32 dev sim1 &&
-	ip -n ns2 addr add fd02::1/128 dev sim1 nodad &&
-	ip -n ns1 route add 192.168.2.1 dev sim0 src 192.168.1.1 &&
-	ip -n ns1 route add fd02::1 dev sim0 src fd01::1 &&
-	ip -n ns2 route add 192.168.1.1 dev sim1 src 192.168.2.1 &&
-	ip -n ns2 route add fd01::1 dev sim1 src fd02::1
-}
-check "inner hosts for tunnel mode" inner_hosts
+check "inner hosts for tunnel mode" pkt_inner_hosts
 
-K1=0x0102030405060708090a0b0c0d0e0f1011121314
-K2=0x2122232425262728292a2b2c2d2e2f3031323334
-
-# One direction A -> B: the SA and policies in ns1 offloaded in packet
-# mode (DIR out: ns1 sends), in ns2 in software.
-# pkt_way DIR MODE A B SPI REQID KEY [SEL_A SEL_B]
-pkt_way() {
-	local dir=$1 m=$2 a=$3 b=$4 spi=$5 r=$6 k=$7 sa=${8:-$3} sb=${9:-$4}
-	local t="tmpl src $a dst $b proto esp reqid $r mode $m" pdir=in
-	[ $dir = in ] && pdir=out
-	$PKT state sim0 $dir $a $b $spi $r $m $k window=32 &&
-	$PKT policy sim0 $dir $sa $sb $a $b $r $m &&
-	ip -n ns2 xfrm state add src $a dst $b proto esp spi $spi reqid $r \
-		mode $m aead 'rfc4106(gcm(aes))' $k 128 replay-window 32 &&
-	ip -n ns2 xfrm policy add src $sa dst $sb dir $pdir $t
-}
-# Both ways: A=ns1's address, B=ns2's.  pkt_pair MODE A B SPI REQID [SEL_A SEL_B]
-pkt_pair() {
-	local m=$1 a=$2 b=$3 s=$4 r=$5
-	shift 5
-	pkt_way out $m $a $b $s $r $K1 "$@" &&
-	pkt_way in $m $b $a $((s + 1)) $((r + 1)) $K2 ${2:-} ${1:-}
-}
 check "transport IPv4 (0x1000 out, 0x1001 in)" pkt_pair transport 10.0.0.1 10.0.0.2 0x1000 10
 check "transport IPv6 (0x2000, 0x2001)" pkt_pair transport fd00::1 fd00::2 0x2000 20
 check "tunnel IPv4 (0x3000, 0x3001)" pkt_pair tunnel 10.0.0.1 10.0.0.2 0x3000 30 \
@@ -233,24 +197,24 @@ refused() {
 	*) bad "refused, but without '$words': $out" ;;
 	esac
 }
-refused "needs a reqid" -- state sim0 out 10.0.0.1 10.0.0.2 0x5001 0 transport $K1
-refused "replay window" -- state sim0 in 10.0.0.2 10.0.0.1 0x5002 50 transport $K1 window=100
-refused "transport mode only" -- state sim0 out 10.0.0.1 10.0.0.2 0x5003 50 tunnel $K1 encap=4500:4500
-refused "hard byte limit" -- state sim0 out 10.0.0.1 10.0.0.2 0x5004 50 transport $K1 \
+refused "needs a reqid" -- state sim0 out 10.0.0.1 10.0.0.2 0x5001 0 transport $K12
+refused "replay window" -- state sim0 in 10.0.0.2 10.0.0.1 0x5002 50 transport $K12 window=100
+refused "transport mode only" -- state sim0 out 10.0.0.1 10.0.0.2 0x5003 50 tunnel $K12 encap=4500:4500
+refused "hard byte limit" -- state sim0 out 10.0.0.1 10.0.0.2 0x5004 50 transport $K12 \
 	byte-soft=2000 byte-hard=1000
-refused "byte limits" -- state sim0 out 10.0.0.1 10.0.0.2 0x5005 50 transport $K1 byte-soft=0
-refused "hard packet limit" -- state sim0 out 10.0.0.1 10.0.0.2 0x5006 50 transport $K1 \
+refused "byte limits" -- state sim0 out 10.0.0.1 10.0.0.2 0x5005 50 transport $K12 byte-soft=0
+refused "hard packet limit" -- state sim0 out 10.0.0.1 10.0.0.2 0x5006 50 transport $K12 \
 	pkt-soft=20 pkt-hard=10
-refused "packet limits" -- state sim0 out 10.0.0.1 10.0.0.2 0x5007 50 transport $K1 pkt-soft=0
-refused "16-byte ICV" -- state sim0 out 10.0.0.1 10.0.0.2 0x5008 50 transport $K1 icv=96
-refused "ESN" -- state sim0 out 10.0.0.1 10.0.0.2 0x5009 50 transport $K1 esn window=64
-refused "selector's protocol" -- state sim0 out 10.0.0.1 10.0.0.2 0x500a 50 transport $K1 sel-proto=1
+refused "packet limits" -- state sim0 out 10.0.0.1 10.0.0.2 0x5007 50 transport $K12 pkt-soft=0
+refused "16-byte ICV" -- state sim0 out 10.0.0.1 10.0.0.2 0x5008 50 transport $K12 icv=96
+refused "ESN" -- state sim0 out 10.0.0.1 10.0.0.2 0x5009 50 transport $K12 esn window=64
+refused "selector's protocol" -- state sim0 out 10.0.0.1 10.0.0.2 0x500a 50 transport $K12 sel-proto=1
 refused "reqid" -- policy sim0 out 0.0.0.0/0 0.0.0.0/0 10.0.0.1 10.0.0.2 0 transport
 refused "priority" -- policy sim0 out 10.0.0.5 10.0.0.6 10.0.0.1 10.0.0.2 51 transport prio=4294967295
 refused "selector's protocol" -- policy sim0 out 10.0.0.5 10.0.0.6 10.0.0.1 10.0.0.2 51 transport proto=1
 refused "whole addresses" -- policy sim0 out 10.0.0.0/24 10.0.1.0/24 10.0.0.1 10.0.0.2 51 transport
 check "no refused state was kept" [ "$(ip -n ns1 xfrm state | grep -c 'spi 0x000050')" -eq 0 ]
-check "accepted: window 64 inbound" $PKT state sim0 in 10.0.0.2 10.0.0.1 0x5010 50 transport $K1 window=64
+check "accepted: window 64 inbound" $PKT state sim0 in 10.0.0.2 10.0.0.1 0x5010 50 transport $K12 window=64
 check "still 9 SAs in the NIC" [ "$(grep -c 'sa handle .* pkt 1 ' $D)" -eq 9 ]
 
 # Deleting a state and its policies empties the NIC's tables.
